@@ -1,0 +1,1 @@
+SELECT CASE status WHEN 1 THEN 'on' WHEN 0 THEN 'off' END AS s FROM t

@@ -1,0 +1,2 @@
+-- line comment
+SELECT /* block /* nested */ comment */ a FROM t -- trailing

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT a), sum(ALL b), now(), coalesce(a, b, 0), date(ts) FROM t

@@ -1,0 +1,1 @@
+SELECT "A"."B", "select", "x""y" FROM "T" AS "A"

@@ -1,0 +1,2 @@
+SELECT 'it''s', '', 'multi
+line' FROM t

@@ -1,0 +1,1 @@
+SELECT - -1, -(1), +x, NOT NOT y, - x::int FROM t
