@@ -1,0 +1,247 @@
+// `tandem serve | sql | ingest | batch`: the server and its clients.
+#include <httplib.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/command.h"
+#include "engine/engine.h"
+#include "server/http_server.h"
+
+namespace tandem::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen wants HOST:PORT, got \"" + listen + "\"");
+  const std::string host = listen.substr(0, colon);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return Status::InvalidArgument("--listen wants HOST:PORT, got \"" + listen + "\"");
+  }
+  if (port < 0 || port > 65535) return Status::InvalidArgument("port out of range in \"" + listen + "\"");
+  return std::make_pair(host, port);
+}
+
+Status ErrorFromResponse(const httplib::Result& res, const std::string& server) {
+  if (!res) {
+    return Status::IOError("cannot reach " + server + ": " + httplib::to_string(res.error()) +
+                           " (is `tandem serve` running?)");
+  }
+  json j = json::parse(res->body, nullptr, false);
+  if (j.is_object() && j.contains("error")) return Status::InvalidArgument(j["error"].get<std::string>());
+  return Status::Internal("HTTP " + std::to_string(res->status) + ": " + res->body);
+}
+
+std::string CellText(const json& v) {
+  if (v.is_null()) return "NULL";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// Prints {"columns", "rows"} as an aligned table, psql style.
+void PrintTable(const json& result) {
+  const json& cols = result["columns"];
+  const json& rows = result["rows"];
+  if (cols.empty()) {
+    std::printf("%s\n", result.value("tag", std::string("OK")).c_str());
+    return;
+  }
+  std::vector<size_t> width(cols.size());
+  for (size_t c = 0; c < cols.size(); ++c) width[c] = cols[c]["name"].get<std::string>().size();
+  for (const json& row : rows) {
+    for (size_t c = 0; c < cols.size(); ++c) width[c] = std::max(width[c], CellText(row[c]).size());
+  }
+  auto line = [&](const std::vector<std::string>& cells, const std::vector<bool>& right) {
+    std::string out;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) out += " | ";
+      const std::string pad(width[c] - cells[c].size(), ' ');
+      out += right[c] ? pad + cells[c] : cells[c] + pad;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    std::printf(" %s\n", out.c_str());
+  };
+  std::vector<std::string> header;
+  std::vector<bool> numeric;
+  for (const json& c : cols) {
+    header.push_back(c["name"].get<std::string>());
+    const std::string t = c["type"].get<std::string>();
+    numeric.push_back(t == "BIGINT" || t == "INTEGER" || t == "DOUBLE" || t == "FLOAT" || t == "UBIGINT" ||
+                      t.rfind("DECIMAL", 0) == 0);
+  }
+  line(header, std::vector<bool>(cols.size(), false));
+  std::string sep;
+  for (size_t c = 0; c < cols.size(); ++c) sep += (c ? "-+-" : "") + std::string(width[c], '-');
+  std::printf("-%s-\n", sep.c_str());
+  for (const json& row : rows) {
+    std::vector<std::string> cells;
+    for (size_t c = 0; c < cols.size(); ++c) cells.push_back(CellText(row[c]));
+    line(cells, numeric);
+  }
+  std::printf("(%zu row%s)\n", rows.size(), rows.size() == 1 ? "" : "s");
+}
+
+}  // namespace
+
+void AddServerCommands(CLI::App* app, Action* action) {
+  // serve
+  {
+    auto* cmd = app->add_subcommand("serve", "Run every layer (log, lake, batch, speed, serving) in one process.");
+    auto data = std::make_shared<std::string>("tandem-data");
+    auto listen = std::make_shared<std::string>("127.0.0.1:8080");
+    auto flush_ms = std::make_shared<int64_t>(1000);
+    auto batch_ms = std::make_shared<int64_t>(60000);
+    cmd->add_option("--data", *data, "Data directory (created if missing)")->capture_default_str();
+    cmd->add_option("--listen", *listen, "HOST:PORT for the HTTP API")->capture_default_str();
+    cmd->add_option("--flush-interval-ms", *flush_ms, "Lake flush interval")->capture_default_str();
+    cmd->add_option("--batch-interval-ms", *batch_ms, "Batch cycle interval (0: only on request)")
+        ->capture_default_str();
+    cmd->callback([=] {
+      *action = [=]() -> Status {
+        TANDEM_ASSIGN_OR_RETURN(auto hp, ParseListen(*listen));
+        engine::EngineOptions eo;
+        eo.data_dir = *data;
+        eo.flush_interval_ms = *flush_ms;
+        eo.batch_interval_ms = *batch_ms;
+        TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(LocalFileSystem(), eo));
+        server::HttpServerOptions so;
+        so.host = hp.first;
+        so.port = hp.second;
+        server::HttpServer http(engine.get(), so);
+        TANDEM_RETURN_IF_ERROR(http.Start());
+        std::signal(SIGINT, OnSignal);
+        std::signal(SIGTERM, OnSignal);
+        std::fprintf(stderr, "tandem: serving %s on http://%s:%d (Ctrl-C to stop)\n", data->c_str(),
+                     hp.first.c_str(), http.port());
+        while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::fprintf(stderr, "tandem: stopping\n");
+        http.Stop();
+        engine->Close();
+        return Status::OK();
+      };
+    });
+  }
+  // sql
+  {
+    auto* cmd = app->add_subcommand("sql", "Run one SQL statement on a server and print the result.");
+    auto server = std::make_shared<std::string>("http://127.0.0.1:8080");
+    auto query = std::make_shared<std::string>();
+    auto as_json = std::make_shared<bool>(false);
+    cmd->add_option("--server", *server, "Server URL")->capture_default_str();
+    cmd->add_flag("--json", *as_json, "Print the JSON response instead of a table");
+    cmd->add_option("query", *query, "The SQL statement")->required();
+    cmd->callback([=] {
+      *action = [=]() -> Status {
+        httplib::Client client(*server);
+        client.set_read_timeout(600, 0);
+        auto res = client.Post("/v1/sql", *query, "text/plain");
+        if (!res || res->status != 200) return ErrorFromResponse(res, *server);
+        if (*as_json) {
+          std::printf("%s\n", res->body.c_str());
+        } else {
+          PrintTable(json::parse(res->body));
+        }
+        return Status::OK();
+      };
+    });
+  }
+  // ingest
+  {
+    auto* cmd = app->add_subcommand("ingest", "Send NDJSON events (a file or stdin) to a stream.");
+    auto server = std::make_shared<std::string>("http://127.0.0.1:8080");
+    auto stream = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>("-");
+    auto batch_bytes = std::make_shared<size_t>(4 << 20);
+    cmd->add_option("--server", *server, "Server URL")->capture_default_str();
+    cmd->add_option("--request-bytes", *batch_bytes, "Bytes of NDJSON per request")->capture_default_str();
+    cmd->add_option("stream", *stream, "Stream name")->required();
+    cmd->add_option("file", *file, "NDJSON file, or - for stdin")->capture_default_str();
+    cmd->callback([=] {
+      *action = [=]() -> Status {
+        std::ifstream in_file;
+        std::istream* in = &std::cin;
+        if (*file != "-") {
+          in_file.open(*file, std::ios::binary);
+          if (!in_file) return Status::IOError("cannot open " + *file);
+          in = &in_file;
+        }
+        httplib::Client client(*server);
+        client.set_read_timeout(600, 0);
+        int64_t accepted = 0, rejected = 0, line_base = 0;
+        std::string body, line;
+        int64_t body_lines = 0;
+        auto send = [&]() -> Status {
+          if (body.empty()) return Status::OK();
+          auto res = client.Post(("/v1/streams/" + *stream + "/events").c_str(), body, "application/x-ndjson");
+          if (!res || (res->status != 200 && res->status != 400)) return ErrorFromResponse(res, *server);
+          json j = json::parse(res->body, nullptr, false);
+          if (!j.is_object() || !j.contains("accepted")) return ErrorFromResponse(res, *server);
+          accepted += j["accepted"].get<int64_t>();
+          rejected += j["rejected"].get<int64_t>();
+          for (const json& e : j["errors"]) {
+            const std::string col = e["column"].get<std::string>();
+            std::fprintf(stderr, "%s: line %lld%s: %s\n", file->c_str(),
+                         static_cast<long long>(line_base + e["line"].get<int64_t>()),
+                         col.empty() ? "" : (", column \"" + col + "\"").c_str(), e["reason"].get<std::string>().c_str());
+          }
+          line_base += body_lines;
+          body.clear();
+          body_lines = 0;
+          return Status::OK();
+        };
+        while (std::getline(*in, line)) {
+          body += line;
+          body += '\n';
+          ++body_lines;
+          if (body.size() >= *batch_bytes) TANDEM_RETURN_IF_ERROR(send());
+        }
+        TANDEM_RETURN_IF_ERROR(send());
+        std::fprintf(stderr, "tandem: %lld events accepted, %lld lines rejected\n", static_cast<long long>(accepted),
+                     static_cast<long long>(rejected));
+        if (rejected > 0) return Status::InvalidArgument(std::to_string(rejected) + " lines were rejected (see above)");
+        return Status::OK();
+      };
+    });
+  }
+  // batch
+  {
+    auto* cmd = app->add_subcommand("batch", "Run a batch cycle now: recompute and publish every view.");
+    auto server = std::make_shared<std::string>("http://127.0.0.1:8080");
+    auto full = std::make_shared<bool>(false);
+    cmd->add_option("--server", *server, "Server URL")->capture_default_str();
+    cmd->add_flag("--full", *full, "Recompute from the whole lake instead of incrementally");
+    cmd->callback([=] {
+      *action = [=]() -> Status {
+        httplib::Client client(*server);
+        client.set_read_timeout(3600, 0);
+        auto res = client.Post(*full ? "/v1/batch?full=true" : "/v1/batch", "", "text/plain");
+        if (!res || res->status != 200) return ErrorFromResponse(res, *server);
+        json j = json::parse(res->body);
+        for (const json& v : j["views"]) {
+          std::printf("%-24s version %lld  horizon %lld  %lld events read  %lld groups%s\n",
+                      v["name"].get<std::string>().c_str(), static_cast<long long>(v["version"].get<int64_t>()),
+                      static_cast<long long>(v["horizon"].get<int64_t>()),
+                      static_cast<long long>(v["rows_read"].get<int64_t>()),
+                      static_cast<long long>(v["groups"].get<int64_t>()), v["full"].get<bool>() ? "  (full)" : "");
+        }
+        std::printf("batch cycle took %lld ms\n", static_cast<long long>(j["duration_ms"].get<int64_t>()));
+        return Status::OK();
+      };
+    });
+  }
+}
+
+}  // namespace tandem::cli
