@@ -154,6 +154,7 @@ void AddDemoCommand(CLI::App* app, Action* action) {
                   url.c_str());
 
       httplib::Client client(url);
+      client.set_tcp_nodelay(true);
       client.set_read_timeout(120, 0);
       auto sql = [&](const std::string& q) -> Result<json> {
         auto res = client.Post("/v1/sql", q, "text/plain");
@@ -176,6 +177,7 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       std::atomic<int64_t> sent{0}, accepted{0}, rejected{0}, bad_sent{0};
       std::thread producer([&] {
         httplib::Client pc(url);
+        pc.set_tcp_nodelay(true);
         ClickGenerator gen(42);
         const int per_request = 200;
         const auto start = std::chrono::steady_clock::now();

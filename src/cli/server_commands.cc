@@ -146,6 +146,7 @@ void AddServerCommands(CLI::App* app, Action* action) {
     cmd->callback([=] {
       *action = [=]() -> Status {
         httplib::Client client(*server);
+        client.set_tcp_nodelay(true);
         client.set_read_timeout(600, 0);
         auto res = client.Post("/v1/sql", *query, "text/plain");
         if (!res || res->status != 200) return ErrorFromResponse(res, *server);
@@ -179,6 +180,7 @@ void AddServerCommands(CLI::App* app, Action* action) {
           in = &in_file;
         }
         httplib::Client client(*server);
+        client.set_tcp_nodelay(true);
         client.set_read_timeout(600, 0);
         int64_t accepted = 0, rejected = 0, line_base = 0;
         std::string body, line;
@@ -226,6 +228,7 @@ void AddServerCommands(CLI::App* app, Action* action) {
     cmd->callback([=] {
       *action = [=]() -> Status {
         httplib::Client client(*server);
+        client.set_tcp_nodelay(true);
         client.set_read_timeout(3600, 0);
         auto res = client.Post(*full ? "/v1/batch?full=true" : "/v1/batch", "", "text/plain");
         if (!res || res->status != 200) return ErrorFromResponse(res, *server);

@@ -107,6 +107,7 @@ Status HttpServer::Start() {
   engine::Engine* engine = engine_;
   s.set_payload_max_length(options_.max_body_bytes);
   s.set_keep_alive_max_count(100000);
+  s.set_tcp_nodelay(true);  // no Nagle stalls on small responses
   s.set_read_timeout(30, 0);
 
   s.Post(R"(/v1/streams/([^/]+)/events)", [engine](const httplib::Request& req, httplib::Response& res) {
