@@ -46,7 +46,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   if [[ -d "$root/fuzz/corpus/$t" ]]; then cp -r "$root/fuzz/corpus/$t/." "$corpus/"; fi
   echo "== fuzz_$t for ${seconds}s (corpus: $(ls "$corpus" | wc -l) files)"
-  if ! "$build/fuzz_$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! "$build/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" 2>"$scratch/$t.log"; then
     echo "fuzz_$t: FINDING (see $build/artifacts/ and the log below)" >&2
     tail -n 60 "$scratch/$t.log" >&2
