@@ -34,7 +34,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string MakeBody(std::mt19937& rng, int n, int64_t base_ms) {
-  static const char* kPages[] = {"/", "/search", "/cart", "/checkout", "/account", "/product/17", "/product/3"};
+  static const char* kPages[] = {"/",        "/search",     "/cart",     "/checkout",
+                                 "/account", "/product/17", "/product/3"};
   static const char* kCountries[] = {"US", "DE", "FR", "GB", "IN", "BR", "JP", "CA"};
   std::string body;
   body.reserve(n * 160);
@@ -44,7 +45,8 @@ std::string MakeBody(std::mt19937& rng, int n, int64_t base_ms) {
         line, sizeof(line),
         "{\"ts\":%lld,\"user_id\":%u,\"session\":\"s%08x%08x\",\"page\":\"%s\",\"country\":\"%s\","
         "\"device\":\"mobile\",\"latency_ms\":%.1f,\"status\":200}\n",
-        static_cast<long long>(base_ms + i), static_cast<unsigned>(rng() % 100000), static_cast<unsigned>(rng()), static_cast<unsigned>(rng()), kPages[rng() % 7], kCountries[rng() % 8],
+        static_cast<long long>(base_ms + i), static_cast<unsigned>(rng() % 100000),
+        static_cast<unsigned>(rng()), static_cast<unsigned>(rng()), kPages[rng() % 7], kCountries[rng() % 8],
         (rng() % 5000) / 10.0);
     body.append(line, len);
   }
@@ -65,11 +67,16 @@ int main(int argc, char** argv) {
   int clients = 4, batch = 1000, probes = 500;
   std::string json_out;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--events")) total_events = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--clients")) clients = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--probes")) probes = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--json")) json_out = argv[i + 1];
+    if (!std::strcmp(argv[i], "--events"))
+      total_events = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--clients"))
+      clients = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--batch"))
+      batch = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--probes"))
+      probes = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--json"))
+      json_out = argv[i + 1];
   }
   char tmpl[] = "/tmp/tandem-ingest-bench-XXXXXX";
   if (!mkdtemp(tmpl)) return 1;
@@ -128,10 +135,11 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double eps = acked.load() / secs;
-  std::printf("durable ingest: %lld events (%.0f bytes each) in %.2f s = %.0f events/s, %.1f MB/s "
-              "(%d clients, %d events per request, %lld failed requests)\n",
-              static_cast<long long>(acked.load()), avg_event_bytes, secs, eps, eps * avg_event_bytes / 1e6, clients,
-              batch, static_cast<long long>(failures.load()));
+  std::printf(
+      "durable ingest: %lld events (%.0f bytes each) in %.2f s = %.0f events/s, %.1f MB/s "
+      "(%d clients, %d events per request, %lld failed requests)\n",
+      static_cast<long long>(acked.load()), avg_event_bytes, secs, eps, eps * avg_event_bytes / 1e6, clients,
+      batch, static_cast<long long>(failures.load()));
 
   // 2. Freshness under a steady background load of half the measured maximum.
   std::atomic<bool> stop{false};
@@ -145,7 +153,8 @@ int main(int argc, char** argv) {
     while (!stop.load()) {
       auto res = cl.Post("/v1/streams/clicks/events", bodies[k++ % bodies.size()], "application/x-ndjson");
       if (res && res->status == 200) sent += batch;
-      std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(sent / load_eps * 1e6)));
+      std::this_thread::sleep_until(start +
+                                    std::chrono::microseconds(static_cast<int64_t>(sent / load_eps * 1e6)));
     }
   });
   httplib::Client probe("127.0.0.1", port);
@@ -169,24 +178,26 @@ int main(int argc, char** argv) {
   }
   stop = true;
   loader.join();
-  std::printf("ingest request latency under load: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms\n", Percentile(ack_ms, 0.5),
-              Percentile(ack_ms, 0.99), Percentile(ack_ms, 0.999));
-  std::printf("ack-to-visible (ack until a query over the merged view returns the event): p50 %.3f ms, "
-              "p99 %.3f ms, p99.9 %.3f ms (%zu probes)\n",
-              Percentile(visible_ms, 0.5), Percentile(visible_ms, 0.99), Percentile(visible_ms, 0.999),
-              visible_ms.size());
+  std::printf("ingest request latency under load: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms\n",
+              Percentile(ack_ms, 0.5), Percentile(ack_ms, 0.99), Percentile(ack_ms, 0.999));
+  std::printf(
+      "ack-to-visible (ack until a query over the merged view returns the event): p50 %.3f ms, "
+      "p99 %.3f ms, p99.9 %.3f ms (%zu probes)\n",
+      Percentile(visible_ms, 0.5), Percentile(visible_ms, 0.99), Percentile(visible_ms, 0.999),
+      visible_ms.size());
   if (!json_out.empty()) {
-    nlohmann::json j = {{"events", acked.load()},
-                        {"seconds", secs},
-                        {"events_per_second", eps},
-                        {"event_bytes", avg_event_bytes},
-                        {"clients", clients},
-                        {"events_per_request", batch},
-                        {"ingest_latency_ms", {{"p50", Percentile(ack_ms, 0.5)}, {"p99", Percentile(ack_ms, 0.99)}}},
-                        {"ack_to_visible_ms",
-                         {{"p50", Percentile(visible_ms, 0.5)},
-                          {"p99", Percentile(visible_ms, 0.99)},
-                          {"p999", Percentile(visible_ms, 0.999)}}}};
+    nlohmann::json j = {
+        {"events", acked.load()},
+        {"seconds", secs},
+        {"events_per_second", eps},
+        {"event_bytes", avg_event_bytes},
+        {"clients", clients},
+        {"events_per_request", batch},
+        {"ingest_latency_ms", {{"p50", Percentile(ack_ms, 0.5)}, {"p99", Percentile(ack_ms, 0.99)}}},
+        {"ack_to_visible_ms",
+         {{"p50", Percentile(visible_ms, 0.5)},
+          {"p99", Percentile(visible_ms, 0.99)},
+          {"p999", Percentile(visible_ms, 0.999)}}}};
     FILE* f = std::fopen(json_out.c_str(), "w");
     if (f) {
       std::fputs(j.dump(2).c_str(), f);

@@ -8,8 +8,12 @@ namespace {
 
 constexpr char kMagic[4] = {'T', 'B', 'C', '1'};
 
-void PutU32(uint32_t v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 4); }
-void PutU64(uint64_t v, std::string* out) { out->append(reinterpret_cast<const char*>(&v), 8); }
+void PutU32(uint32_t v, std::string* out) {
+  out->append(reinterpret_cast<const char*>(&v), 4);
+}
+void PutU64(uint64_t v, std::string* out) {
+  out->append(reinterpret_cast<const char*>(&v), 8);
+}
 
 class Cursor {
  public:
@@ -67,7 +71,8 @@ Result<RecordBatch> DecodeBatch(const Schema& schema, std::string_view payload) 
     return Status::Corruption("batch payload does not start with magic TBC1");
   }
   uint32_t rows = 0, ncols = 0;
-  if (!cur.Read(&rows, 4) || !cur.Read(&ncols, 4)) return Status::Corruption("batch payload header truncated");
+  if (!cur.Read(&rows, 4) || !cur.Read(&ncols, 4))
+    return Status::Corruption("batch payload header truncated");
   if (ncols != schema.fields.size()) {
     return Status::Corruption("batch payload has " + std::to_string(ncols) + " columns, the schema has " +
                               std::to_string(schema.fields.size()));
@@ -82,10 +87,11 @@ Result<RecordBatch> DecodeBatch(const Schema& schema, std::string_view payload) 
   for (uint32_t c = 0; c < ncols; ++c) {
     const Field& f = schema.fields[c];
     uint8_t tag = 0, has_validity = 0;
-    if (!cur.Read(&tag, 1) || !cur.Read(&has_validity, 1)) return Status::Corruption("column header truncated");
+    if (!cur.Read(&tag, 1) || !cur.Read(&has_validity, 1))
+      return Status::Corruption("column header truncated");
     if (tag != static_cast<uint8_t>(f.type.id)) {
-      return Status::Corruption("column '" + f.name + "' has type tag " + std::to_string(tag) + ", expected " +
-                                f.type.ToString());
+      return Status::Corruption("column '" + f.name + "' has type tag " + std::to_string(tag) +
+                                ", expected " + f.type.ToString());
     }
     Column col(f.type);
     const char* p = nullptr;
@@ -99,7 +105,8 @@ Result<RecordBatch> DecodeBatch(const Schema& schema, std::string_view payload) 
         return Status::Corruption("string bytes of column '" + f.name + "' truncated");
       }
       const char* lens = nullptr;
-      if (!cur.Skip(size_t{rows} * 4, &lens)) return Status::Corruption("lengths of '" + f.name + "' truncated");
+      if (!cur.Skip(size_t{rows} * 4, &lens))
+        return Status::Corruption("lengths of '" + f.name + "' truncated");
       auto& offs = col.mutable_offsets();
       offs.resize(size_t{rows} + 1);
       uint64_t acc = 0;
@@ -110,7 +117,8 @@ Result<RecordBatch> DecodeBatch(const Schema& schema, std::string_view payload) 
         offs[i + 1] = static_cast<int64_t>(acc);
       }
       if (acc != total) return Status::Corruption("string lengths of column '" + f.name + "' do not add up");
-      if (!cur.Skip(total, &p)) return Status::Corruption("string bytes of column '" + f.name + "' truncated");
+      if (!cur.Skip(total, &p))
+        return Status::Corruption("string bytes of column '" + f.name + "' truncated");
       col.mutable_chars().assign(p, total);
     } else {
       const size_t bytes = size_t{rows} * f.type.FixedWidth();

@@ -352,7 +352,8 @@ std::string FormatTimestamp(int64_t value, TimeUnit unit) {
   CivilFromDays(days, &y, &m, &d);
   char buf[64];
   int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y), m, d,
-                        static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+                        static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                        static_cast<int>(sod % 60));
   std::string out(buf, n);
   if (frac != 0) {
     char fb[16];

@@ -42,9 +42,13 @@ class Column {
     return v;
   }
   template <typename T>
-  const T* Values() const { return reinterpret_cast<const T*>(data_.data()); }
+  const T* Values() const {
+    return reinterpret_cast<const T*>(data_.data());
+  }
   template <typename T>
-  T* MutableValues() { return reinterpret_cast<T*>(data_.data()); }
+  T* MutableValues() {
+    return reinterpret_cast<T*>(data_.data());
+  }
 
   // Variable-width access (kString, kBinary).
   std::string_view GetString(size_t i) const {

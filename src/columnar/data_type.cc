@@ -37,8 +37,7 @@ std::string DataType::ToString() const {
         case TimeUnit::kNanos: return "TIMESTAMP_NS";
       }
       return "TIMESTAMP";
-    case TypeId::kDecimal:
-      return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+    case TypeId::kDecimal: return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
   }
   return "UNKNOWN";
 }

@@ -71,7 +71,8 @@ int Value::Compare(const Value& other) const {
     case TypeId::kDouble: {
       // NaN sorts after every other value, as in PostgreSQL.
       const double a = double_value(), b = other.double_value();
-      if (std::isnan(a) || std::isnan(b)) return std::isnan(a) == std::isnan(b) ? 0 : (std::isnan(a) ? 1 : -1);
+      if (std::isnan(a) || std::isnan(b))
+        return std::isnan(a) == std::isnan(b) ? 0 : (std::isnan(a) ? 1 : -1);
       return Cmp(a, b);
     }
     case TypeId::kString:

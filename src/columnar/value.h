@@ -14,7 +14,11 @@ namespace tandem {
 class Value {
  public:
   Value() = default;  // a NULL of type BIGINT
-  static Value Null(DataType type) { Value v; v.type_ = type; return v; }
+  static Value Null(DataType type) {
+    Value v;
+    v.type_ = type;
+    return v;
+  }
   static Value Boolean(bool b) { return Value(DataType::Boolean(), Storage(b)); }
   static Value Int32(int32_t x) { return Value(DataType::Int32(), Storage(int64_t{x})); }
   static Value Int64(int64_t x) { return Value(DataType::Int64(), Storage(x)); }

@@ -324,7 +324,8 @@ Status FaultInjectionFileSystem::SimulateCrash() {
     Inode& inode = inodes_[id];
     std::string data;
     const auto inode_id = id;  // clang 14 cannot capture a structured binding
-    auto other = std::find_if(live_.begin(), live_.end(), [&](const auto& e) { return e.second == inode_id; });
+    auto other =
+        std::find_if(live_.begin(), live_.end(), [&](const auto& e) { return e.second == inode_id; });
     if (other != live_.end()) {
       Result<std::string> r = base_->ReadFileToString(other->first);
       if (r.ok()) data = std::move(r).value();

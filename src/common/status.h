@@ -20,12 +20,12 @@ enum class StatusCode : int {
   kInvalidArgument,  // bad input from a user: SQL, NDJSON, CLI flags
   kNotFound,         // a stream, view, file or key that does not exist
   kAlreadyExists,
-  kCorruption,       // on-disk data that fails a check (CRC, magic, bounds)
-  kIOError,          // the operating system said no
-  kNotSupported,     // valid input we do not handle (yet); the message says what
-  kResourceExhausted,// a limit was hit; the message names the limit and its value
-  kInternal,         // a bug in Tandem
-  kAborted,          // the operation was stopped (shutdown, cancelled)
+  kCorruption,         // on-disk data that fails a check (CRC, magic, bounds)
+  kIOError,            // the operating system said no
+  kNotSupported,       // valid input we do not handle (yet); the message says what
+  kResourceExhausted,  // a limit was hit; the message names the limit and its value
+  kInternal,           // a bug in Tandem
+  kAborted,            // the operation was stopped (shutdown, cancelled)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -63,7 +63,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK Status");
   }
@@ -90,10 +90,10 @@ class [[nodiscard]] Result {
 #define TANDEM_CONCAT(a, b) TANDEM_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define TANDEM_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::tandem::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                \
+#define TANDEM_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::tandem::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 // `TANDEM_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.

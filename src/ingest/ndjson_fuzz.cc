@@ -29,11 +29,16 @@ void Check(bool ok) {
 StreamSchema FuzzSchema() {
   StreamSchema s;
   s.schema.fields = {
-      {"ts", DataType::Timestamp(), true},   {"id", DataType::Int64(), false},
-      {"s", DataType::String(), true},       {"i", DataType::Int32(), true},
-      {"d", DataType::Double(), true},       {"f", DataType::Float(), true},
-      {"b", DataType::Boolean(), true},      {"day", DataType::Date(), true},
-      {"u", DataType::UInt64(), true},       {"ms", DataType::Timestamp(TimeUnit::kMillis), true},
+      {"ts", DataType::Timestamp(), true},
+      {"id", DataType::Int64(), false},
+      {"s", DataType::String(), true},
+      {"i", DataType::Int32(), true},
+      {"d", DataType::Double(), true},
+      {"f", DataType::Float(), true},
+      {"b", DataType::Boolean(), true},
+      {"day", DataType::Date(), true},
+      {"u", DataType::UInt64(), true},
+      {"ms", DataType::Timestamp(TimeUnit::kMillis), true},
       {"ns", DataType::Timestamp(TimeUnit::kNanos), true},
   };
   s.event_time_column = 0;

@@ -24,7 +24,9 @@ enum class Kind : uint8_t { kBoolean, kInt32, kInt64, kUInt64, kFloat, kDouble, 
 // Values quoted in error messages are cut to this many bytes (at a UTF-8 boundary) and marked "...".
 constexpr size_t kMaxShownValueBytes = 64;
 
-bool IsJsonWhitespace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool IsJsonWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // `raw` (a JSON token as written in the input) for an error message.
 std::string ShowValue(std::string_view raw) {
@@ -111,7 +113,7 @@ struct ColumnPlan {
   Kind kind = Kind::kInt64;
   TimeUnit unit = TimeUnit::kMicros;
   bool not_null = false;
-  size_t width = 8;      // bytes per value in Column::data
+  size_t width = 8;  // bytes per value in Column::data
   std::string name;
   std::string expected;  // "expected BIGINT (JSON integer), got "
 };
@@ -157,7 +159,8 @@ class FieldTable {
     for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
       const Entry& e = entries_[i];
       if (e.column < 0) return -1;
-      if (e.name.size() == key.size() && std::memcmp(e.name.data(), key.data(), key.size()) == 0) return e.column;
+      if (e.name.size() == key.size() && std::memcmp(e.name.data(), key.data(), key.size()) == 0)
+        return e.column;
     }
   }
 
@@ -192,7 +195,9 @@ size_t CountLines(const char* p, size_t n) {
   return lines;
 }
 
-bool IsSupportedType(TypeId id) { return id != TypeId::kBinary && id != TypeId::kDecimal; }
+bool IsSupportedType(TypeId id) {
+  return id != TypeId::kBinary && id != TypeId::kDecimal;
+}
 
 }  // namespace
 
@@ -247,8 +252,8 @@ class NdjsonParser::Impl {
   Result<ParsedBatch> Parse(std::string_view body) {
     if (!init_status_.ok()) return init_status_;
     if (body.size() > limits_.max_body_bytes) {
-      return Status::ResourceExhausted(fmt::format("request body is {} bytes, over the limit max_body_bytes={}",
-                                                   body.size(), limits_.max_body_bytes));
+      return Status::ResourceExhausted(fmt::format(
+          "request body is {} bytes, over the limit max_body_bytes={}", body.size(), limits_.max_body_bytes));
     }
     // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input (their content does not
     // matter), so the body is copied once into a buffer with room after it; every line is parsed in place.
@@ -503,7 +508,8 @@ class NdjsonParser::Impl {
         if (type != od::json_type::number) return TypeError(c, v, type);
         double x;
         if ((err = v.get_double().get(x))) return NumberError(c, v, err, p, len, doc);
-        if (plan.kind == Kind::kFloat && (x > FLT_MAX || x < -FLT_MAX)) return OutOfRange(c, v, "out of range");
+        if (plan.kind == Kind::kFloat && (x > FLT_MAX || x < -FLT_MAX))
+          return OutOfRange(c, v, "out of range");
         slot.d = x;
         return true;
       }
@@ -512,8 +518,8 @@ class NdjsonParser::Impl {
         if ((err = v.get_string().get(slot.s))) return JsonError(err, p, len, doc);
         if (limits_.max_string_bytes != 0 && slot.s.size() > limits_.max_string_bytes) {
           err_column_ = c;
-          err_reason_ = fmt::format("VARCHAR value is {} bytes, over the limit max_string_bytes={}", slot.s.size(),
-                                    limits_.max_string_bytes);
+          err_reason_ = fmt::format("VARCHAR value is {} bytes, over the limit max_string_bytes={}",
+                                    slot.s.size(), limits_.max_string_bytes);
           return false;
         }
         return true;
@@ -573,7 +579,8 @@ class NdjsonParser::Impl {
 
   // simdjson refused a number for column c: a fraction or exponent where an integer is expected, a
   // value out of range, or a malformed number.
-  bool NumberError(int c, od::value& v, simdjson::error_code err, const char* p, size_t len, od::document* doc) {
+  bool NumberError(int c, od::value& v, simdjson::error_code err, const char* p, size_t len,
+                   od::document* doc) {
     std::string_view raw = v.raw_json_token();
     while (!raw.empty() && IsJsonWhitespace(raw.back())) raw.remove_suffix(1);
     if (!IsJsonNumberSyntax(raw)) return JsonError(simdjson::NUMBER_ERROR, p, len, doc);
@@ -627,14 +634,14 @@ Status NdjsonParser::ValidateSchema(const StreamSchema& s) {
       return Status::InvalidArgument(fmt::format("column \"{}\" appears twice in the stream schema", f.name));
     }
     if (!IsSupportedType(f.type.id)) {
-      return Status::NotSupported(
-          fmt::format("column \"{}\" has type {}, which NDJSON ingest does not support", f.name, f.type.ToString()));
+      return Status::NotSupported(fmt::format(
+          "column \"{}\" has type {}, which NDJSON ingest does not support", f.name, f.type.ToString()));
     }
   }
   int n = static_cast<int>(fields.size());
   if (s.event_time_column < -1 || s.event_time_column >= n) {
-    return Status::InvalidArgument(fmt::format("event-time column index {} is not a column of the stream (0..{})",
-                                               s.event_time_column, n - 1));
+    return Status::InvalidArgument(fmt::format(
+        "event-time column index {} is not a column of the stream (0..{})", s.event_time_column, n - 1));
   }
   if (s.event_time_column >= 0 && fields[s.event_time_column].type.id != TypeId::kTimestamp) {
     const Field& f = fields[s.event_time_column];
@@ -642,15 +649,16 @@ Status NdjsonParser::ValidateSchema(const StreamSchema& s) {
         fmt::format("event-time column \"{}\" must be a TIMESTAMP, not {}", f.name, f.type.ToString()));
   }
   if (s.event_id_column < -1 || s.event_id_column >= n) {
-    return Status::InvalidArgument(
-        fmt::format("event-id column index {} is not a column of the stream (0..{})", s.event_id_column, n - 1));
+    return Status::InvalidArgument(fmt::format(
+        "event-id column index {} is not a column of the stream (0..{})", s.event_id_column, n - 1));
   }
   if (s.event_id_column >= 0) {
     const Field& f = fields[s.event_id_column];
     TypeId id = f.type.id;
     if (id != TypeId::kInt32 && id != TypeId::kInt64 && id != TypeId::kUInt64 && id != TypeId::kString) {
-      return Status::InvalidArgument(fmt::format(
-          "event-id column \"{}\" must be INTEGER, BIGINT, UBIGINT or VARCHAR, not {}", f.name, f.type.ToString()));
+      return Status::InvalidArgument(
+          fmt::format("event-id column \"{}\" must be INTEGER, BIGINT, UBIGINT or VARCHAR, not {}", f.name,
+                      f.type.ToString()));
     }
   }
   return Status::OK();
@@ -662,8 +670,14 @@ NdjsonParser::~NdjsonParser() = default;
 NdjsonParser::NdjsonParser(NdjsonParser&&) noexcept = default;
 NdjsonParser& NdjsonParser::operator=(NdjsonParser&&) noexcept = default;
 
-Result<ParsedBatch> NdjsonParser::Parse(std::string_view body) { return impl_->Parse(body); }
-const StreamSchema& NdjsonParser::schema() const { return impl_->schema(); }
-const ParseLimits& NdjsonParser::limits() const { return impl_->limits(); }
+Result<ParsedBatch> NdjsonParser::Parse(std::string_view body) {
+  return impl_->Parse(body);
+}
+const StreamSchema& NdjsonParser::schema() const {
+  return impl_->schema();
+}
+const ParseLimits& NdjsonParser::limits() const {
+  return impl_->limits();
+}
 
 }  // namespace tandem::ingest

@@ -16,10 +16,10 @@ constexpr int64_t kMay1NoonMicros = 1714564800LL * 1000000;  // 2024-05-01T12:00
 StreamSchema AllTypes() {
   StreamSchema s;
   s.schema.fields = {
-      {"ts", DataType::Timestamp(), true},   {"user_id", DataType::Int64(), false},
-      {"page", DataType::String(), true},    {"n", DataType::Int32(), true},
-      {"score", DataType::Double(), true},   {"f", DataType::Float(), true},
-      {"ok", DataType::Boolean(), true},     {"day", DataType::Date(), true},
+      {"ts", DataType::Timestamp(), true}, {"user_id", DataType::Int64(), false},
+      {"page", DataType::String(), true},  {"n", DataType::Int32(), true},
+      {"score", DataType::Double(), true}, {"f", DataType::Float(), true},
+      {"ok", DataType::Boolean(), true},   {"day", DataType::Date(), true},
       {"u", DataType::UInt64(), true},
   };
   s.event_time_column = 0;
@@ -154,11 +154,12 @@ TEST(NdjsonParserTest, TimestampUnits) {
   s.schema.fields = {{"ms", DataType::Timestamp(TimeUnit::kMillis), true},
                      {"ns", DataType::Timestamp(TimeUnit::kNanos), true}};
   NdjsonParser parser(s);
-  ParsedBatch b = MustParse(parser, R"({"ms":"2024-05-01T12:00:00.123456789Z","ns":"2024-05-01T12:00:00.123456789Z"})"
-                                    "\n"
-                                    R"({"ms":5,"ns":5})"
-                                    "\n"
-                                    R"({"ns":"2300-01-01T00:00:00Z"})");
+  ParsedBatch b =
+      MustParse(parser, R"({"ms":"2024-05-01T12:00:00.123456789Z","ns":"2024-05-01T12:00:00.123456789Z"})"
+                        "\n"
+                        R"({"ms":5,"ns":5})"
+                        "\n"
+                        R"({"ns":"2300-01-01T00:00:00Z"})");
   ASSERT_EQ(b.rows.num_rows(), 2u);
   EXPECT_EQ(b.rows.column(0).Value<int64_t>(0), 1714564800123);
   EXPECT_EQ(b.rows.column(1).Value<int64_t>(0), 1714564800123456789);
@@ -188,7 +189,8 @@ TEST(NdjsonParserTest, RejectedValues) {
       {R"("n":{"a":1})", "n", "expected INTEGER (JSON integer), got an object"},
       {R"("n":[1])", "n", "expected INTEGER (JSON integer), got an array"},
       {R"("u":-1)", "u", "expected UBIGINT (JSON integer), got -1 (out of range)"},
-      {R"("u":18446744073709551616)", "u", "expected UBIGINT (JSON integer), got 18446744073709551616 (out of range)"},
+      {R"("u":18446744073709551616)", "u",
+       "expected UBIGINT (JSON integer), got 18446744073709551616 (out of range)"},
       {R"("u":1.5)", "u", "expected UBIGINT (JSON integer), got 1.5"},
       {R"("score":"1.5")", "score", R"(expected DOUBLE (JSON number), got "1.5")"},
       {R"("score":1e400)", "score", "expected DOUBLE (JSON number), got 1e400 (out of range)"},
@@ -200,10 +202,13 @@ TEST(NdjsonParserTest, RejectedValues) {
       {R"("page":["a"])", "page", "expected VARCHAR (JSON string), got an array"},
       {R"("ok":"true")", "ok", R"(expected BOOLEAN (true or false), got "true")"},
       {R"("ok":1)", "ok", "expected BOOLEAN (true or false), got 1"},
-      {R"("day":"2024-02-30")", "day", R"(expected DATE ("YYYY-MM-DD" string), got "2024-02-30" (day out of range))"},
-      {R"("day":"2024-13-01")", "day", R"(expected DATE ("YYYY-MM-DD" string), got "2024-13-01" (month out of range))"},
+      {R"("day":"2024-02-30")", "day",
+       R"(expected DATE ("YYYY-MM-DD" string), got "2024-02-30" (day out of range))"},
+      {R"("day":"2024-13-01")", "day",
+       R"(expected DATE ("YYYY-MM-DD" string), got "2024-13-01" (month out of range))"},
       {R"("day":19844)", "day", R"(expected DATE ("YYYY-MM-DD" string), got 19844)"},
-      {R"("day":"2024-05-01T00:00:00Z")", "day", R"(expected DATE ("YYYY-MM-DD" string), got "2024-05-01T00:00:00Z")"},
+      {R"("day":"2024-05-01T00:00:00Z")", "day",
+       R"(expected DATE ("YYYY-MM-DD" string), got "2024-05-01T00:00:00Z")"},
   };
   for (const Case& c : cases) ExpectRejected(Line(c.extra), c.column, c.reason);
 
@@ -235,11 +240,13 @@ TEST(NdjsonParserTest, LongValuesAreTruncatedInMessages) {
                  "expected INTEGER (JSON integer), got \"" + std::string(63, 'x') + "...");
   // The cut never splits a UTF-8 sequence: 62 ASCII bytes then a 2-byte character straddling byte 64.
   std::string s = "\"" + std::string(62, 'a') + "\xC3\xA9" + "tail\"";
-  ExpectRejected(Line(R"("n":)" + s), "n", "expected INTEGER (JSON integer), got \"" + std::string(62, 'a') + "...");
+  ExpectRejected(Line(R"("n":)" + s), "n",
+                 "expected INTEGER (JSON integer), got \"" + std::string(62, 'a') + "...");
 }
 
 TEST(NdjsonParserTest, NotNullAndNulls) {
-  ExpectRejected(R"({"ts":"2024-05-01T12:00:00Z"})", "user_id", R"(column "user_id" is NOT NULL but missing)");
+  ExpectRejected(R"({"ts":"2024-05-01T12:00:00Z"})", "user_id",
+                 R"(column "user_id" is NOT NULL but missing)");
   ExpectRejected(R"({"ts":"2024-05-01T12:00:00Z","user_id":null})", "user_id",
                  R"(column "user_id" is NOT NULL but null)");
   // The event-time column is NOT NULL although its field is nullable.
@@ -277,7 +284,8 @@ TEST(NdjsonParserTest, UnknownFieldsIgnored) {
 }
 
 TEST(NdjsonParserTest, NestedValueForKnownField) {
-  ExpectRejected(Line(R"("page":{"a":{"b":{"c":[1,2,3]}}})"), "page", "expected VARCHAR (JSON string), got an object");
+  ExpectRejected(Line(R"("page":{"a":{"b":{"c":[1,2,3]}}})"), "page",
+                 "expected VARCHAR (JSON string), got an object");
   ExpectRejected(Line(R"("score":[[[[1]]]])"), "score", "expected DOUBLE (JSON number), got an array");
 }
 
@@ -302,11 +310,12 @@ TEST(NdjsonParserTest, InvalidJson) {
   // simdjson sees that the line does not end with the object's '}' before it reads the object.
   ExpectRejected(R"({"ts":0,"user_id":1}x)", "",
                  "invalid JSON: JSON document ended early in the middle of an object or array.");
-  for (std::string line : {R"({"ts":0,"user_id":)", R"({"ts":0,"user_id":1)", R"({"ts":0 "user_id":1})",
-                           R"({"ts":0,"user_id":1,})", R"({ts:0})", R"({"ts":0,"user_id":01})",
-                           R"({"ts":0,"user_id":-})", R"({"ts":0,"user_id":1,"ok":tru})", "{'a':1}", "}",
-                           R"({"ts":0,"user_id":1,"page":"unterminated})", "{\"ts\":0,\"page\":\"a\tb\"}",
-                           R"({"ts":0,"user_id":1,"page":"\ud800"})", R"({"ts":0,"user_id":1,"page":"\x"})"}) {
+  for (std::string line :
+       {R"({"ts":0,"user_id":)", R"({"ts":0,"user_id":1)", R"({"ts":0 "user_id":1})",
+        R"({"ts":0,"user_id":1,})", R"({ts:0})", R"({"ts":0,"user_id":01})", R"({"ts":0,"user_id":-})",
+        R"({"ts":0,"user_id":1,"ok":tru})", "{'a':1}", "}", R"({"ts":0,"user_id":1,"page":"unterminated})",
+        "{\"ts\":0,\"page\":\"a\tb\"}", R"({"ts":0,"user_id":1,"page":"\ud800"})",
+        R"({"ts":0,"user_id":1,"page":"\x"})"}) {
     SCOPED_TRACE(line);
     ParsedBatch b = MustParse(line);
     ASSERT_EQ(b.errors.size(), 1u);
@@ -323,17 +332,19 @@ TEST(NdjsonParserTest, InvalidJsonNamesSimdjsonErrorAndOffset) {
                  "invalid JSON: Problem while parsing an atom starting with the letter 't' (at byte 25)");
   ExpectRejected(R"({"ts":0,"user_id":1,"page":nul})", "",
                  "invalid JSON: Problem while parsing an atom starting with the letter 'n' (at byte 27)");
-  ExpectRejected(R"({"ts":0 "user_id":1})", "",
-                 "invalid JSON: The JSON document has an improper structure: missing or superfluous commas, braces, "
-                 "missing keys, etc. (at byte 8)");
-  ExpectRejected(R"({"ts":0,"user_id":1,"page":"open})", "", "invalid JSON: A string is opened, but never closed.");
+  ExpectRejected(
+      R"({"ts":0 "user_id":1})", "",
+      "invalid JSON: The JSON document has an improper structure: missing or superfluous commas, braces, "
+      "missing keys, etc. (at byte 8)");
+  ExpectRejected(R"({"ts":0,"user_id":1,"page":"open})", "",
+                 "invalid JSON: A string is opened, but never closed.");
 }
 
 TEST(NdjsonParserTest, InvalidUtf8) {
-  // In a known field, in an unknown field, and in a key: each line is rejected with the offset of the bad byte.
+  // In a known field, in an unknown field, and in a key: each line is rejected with the offset of the bad
+  // byte.
   std::string lines[] = {
-      "{\"ts\":0,\"user_id\":1,\"page\":\"ab\xFF\"}",
-      "{\"ts\":0,\"user_id\":1,\"other\":\"\xC3\x28\"}",
+      "{\"ts\":0,\"user_id\":1,\"page\":\"ab\xFF\"}", "{\"ts\":0,\"user_id\":1,\"other\":\"\xC3\x28\"}",
       "{\"ts\":0,\"user_id\":1,\"\xED\xA0\x80\":1}",  // an encoded surrogate
   };
   int64_t offsets[] = {30, 29, 21};
@@ -348,7 +359,8 @@ TEST(NdjsonParserTest, InvalidUtf8) {
   }
   // Valid multi-byte UTF-8 and escapes are kept as UTF-8.
   ParsedBatch b = One(Line(R"("page":"caf\u00e9 \"q\" \\ \n \u0000 \ud83d\ude00 日本")"));
-  EXPECT_EQ(b.rows.column(2).GetString(0), std::string_view("caf\xC3\xA9 \"q\" \\ \n \0 \xF0\x9F\x98\x80 日本", 27));
+  EXPECT_EQ(b.rows.column(2).GetString(0),
+            std::string_view("caf\xC3\xA9 \"q\" \\ \n \0 \xF0\x9F\x98\x80 日本", 27));
 }
 
 TEST(NdjsonParserTest, MixedGoodAndBadLinesKeepOrder) {
@@ -394,7 +406,8 @@ TEST(NdjsonParserTest, MixedGoodAndBadLinesKeepOrder) {
 }
 
 TEST(NdjsonParserTest, BlankLinesCrlfAndNoTrailingNewline) {
-  std::string body = "\r\n" + Line(R"("n":1)") + "\r\n  \r\n\n" + Line(R"("n":"x")") + "\r\n\t\n" + Line(R"("n":3)");
+  std::string body =
+      "\r\n" + Line(R"("n":1)") + "\r\n  \r\n\n" + Line(R"("n":"x")") + "\r\n\t\n" + Line(R"("n":3)");
   ParsedBatch b = MustParse(body);
   EXPECT_EQ(b.lines, 7);
   ASSERT_EQ(b.rows.num_rows(), 2u);
@@ -479,9 +492,10 @@ TEST(NdjsonParserTest, TooManyBadLinesRefusesBody) {
   Result<ParsedBatch> r = parser.Parse("x\nx\n" + Line("") + "\nx\nx\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(r.status().message().rfind("request body has more than 3 bad lines (max_row_errors); the first: line 1: "
-                                       "invalid JSON: ",
-                                       0),
+  EXPECT_EQ(r.status().message().rfind(
+                "request body has more than 3 bad lines (max_row_errors); the first: line 1: "
+                "invalid JSON: ",
+                0),
             0u)
       << r.status().message();
 }
@@ -533,7 +547,8 @@ TEST(NdjsonParserTest, SchemaValidation) {
 
   StreamSchema bad_ts = s;
   bad_ts.event_time_column = 1;
-  EXPECT_EQ(NdjsonParser::ValidateSchema(bad_ts).message(), R"(event-time column "user_id" must be a TIMESTAMP, not BIGINT)");
+  EXPECT_EQ(NdjsonParser::ValidateSchema(bad_ts).message(),
+            R"(event-time column "user_id" must be a TIMESTAMP, not BIGINT)");
   bad_ts.event_time_column = 9;
   EXPECT_EQ(NdjsonParser::ValidateSchema(bad_ts).code(), StatusCode::kInvalidArgument);
 
@@ -544,7 +559,8 @@ TEST(NdjsonParserTest, SchemaValidation) {
 
   StreamSchema dup = s;
   dup.schema.fields.push_back({"page", DataType::String(), true});
-  EXPECT_EQ(NdjsonParser::ValidateSchema(dup).message(), R"(column "page" appears twice in the stream schema)");
+  EXPECT_EQ(NdjsonParser::ValidateSchema(dup).message(),
+            R"(column "page" appears twice in the stream schema)");
 
   StreamSchema empty;
   EXPECT_EQ(NdjsonParser::ValidateSchema(empty).code(), StatusCode::kInvalidArgument);
@@ -556,7 +572,8 @@ TEST(NdjsonParserTest, ManyColumnsLookup) {
   for (int i = 0; i < 100; ++i) s.schema.fields.push_back({"c" + std::to_string(i), DataType::Int64(), true});
   NdjsonParser parser(s);
   std::string line = "{";
-  for (int i = 99; i >= 0; --i) line += "\"c" + std::to_string(i) + "\":" + std::to_string(i * 10) + (i ? "," : "}");
+  for (int i = 99; i >= 0; --i)
+    line += "\"c" + std::to_string(i) + "\":" + std::to_string(i * 10) + (i ? "," : "}");
   ParsedBatch b = MustParse(parser, line);
   ASSERT_EQ(b.rows.num_rows(), 1u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(b.rows.column(i).Value<int64_t>(0), i * 10);

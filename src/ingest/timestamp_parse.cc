@@ -11,7 +11,9 @@ constexpr int64_t kSecondsPerDay = 86400;
 constexpr int64_t kMinSeconds = -719528 * kSecondsPerDay;
 constexpr int64_t kEndSeconds = 2932897 * kSecondsPerDay;
 
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads `n` digits at s[pos..]; false if any is not a digit. The caller checked the length.
 inline bool Digits(std::string_view s, size_t pos, int n, int* out) {
@@ -25,7 +27,9 @@ inline bool Digits(std::string_view s, size_t pos, int n, int* out) {
   return true;
 }
 
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeapYear(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int y, int m) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -48,12 +52,8 @@ TimeParseError ParseDatePart(std::string_view s, int64_t* days) {
 TimeParseError ToUnit(int64_t seconds, int64_t nanos, TimeUnit unit, int64_t* out) {
   if (seconds < kMinSeconds || seconds >= kEndSeconds) return TimeParseError::kRange;
   switch (unit) {
-    case TimeUnit::kMillis:
-      *out = seconds * 1000 + nanos / 1000000;
-      return TimeParseError::kOk;
-    case TimeUnit::kMicros:
-      *out = seconds * 1000000 + nanos / 1000;
-      return TimeParseError::kOk;
+    case TimeUnit::kMillis: *out = seconds * 1000 + nanos / 1000000; return TimeParseError::kOk;
+    case TimeUnit::kMicros: *out = seconds * 1000000 + nanos / 1000; return TimeParseError::kOk;
     case TimeUnit::kNanos: {
       int64_t v;
       if (__builtin_mul_overflow(seconds, int64_t{1000000000}, &v) || __builtin_add_overflow(v, nanos, &v)) {
@@ -116,7 +116,8 @@ TimeParseError ParseRfc3339(std::string_view s, TimeUnit unit, int64_t* out) {
     if (pos + 1 != s.size()) return TimeParseError::kSyntax;
   } else if (z == '+' || z == '-') {
     int oh, om;
-    if (pos + 6 != s.size() || !Digits(s, pos + 1, 2, &oh) || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, &om)) {
+    if (pos + 6 != s.size() || !Digits(s, pos + 1, 2, &oh) || s[pos + 3] != ':' ||
+        !Digits(s, pos + 4, 2, &om)) {
       return TimeParseError::kSyntax;
     }
     if (oh > 23 || om > 59) return TimeParseError::kOffset;

@@ -25,15 +25,15 @@ namespace tandem::ingest {
 // Why a timestamp, date or epoch value was rejected.
 enum class TimeParseError : uint8_t {
   kOk = 0,
-  kSyntax,     // not of the accepted form at all
-  kMonth,      // month not in 01-12
-  kDay,        // day not in the month
-  kHour,       // hour not in 00-23
-  kMinute,     // minute not in 00-59
-  kSecond,     // second not in 00-60
-  kOffset,     // offset hours not in 00-23 or minutes not in 00-59
-  kFraction,   // more than 9 fraction digits
-  kRange,      // the instant is outside the supported range or the unit's int64 range
+  kSyntax,    // not of the accepted form at all
+  kMonth,     // month not in 01-12
+  kDay,       // day not in the month
+  kHour,      // hour not in 00-23
+  kMinute,    // minute not in 00-59
+  kSecond,    // second not in 00-60
+  kOffset,    // offset hours not in 00-23 or minutes not in 00-59
+  kFraction,  // more than 9 fraction digits
+  kRange,     // the instant is outside the supported range or the unit's int64 range
 };
 
 // A short English phrase for the error ("day out of range"); "" for kOk.

@@ -88,10 +88,10 @@ TEST(TimestampParseTest, LeapSecondIsNextSecond) {
 }
 
 TEST(TimestampParseTest, Syntax) {
-  for (std::string_view s : {"", "yesterday", "2024-05-01", "2024-5-01T12:00:00Z", "2024-05-01X12:00:00Z",
-                             "2024-05-01T12-00-00Z", " 2024-05-01T12:00:00Z", "2024-05-01T1:00:00Z",
-                             "+2024-05-01T12:00:00Z", "20240501T120000Z", "2024-05-01T12:00:0aZ",
-                             "2024-05-01T12:00Z", "1714564800"}) {
+  for (std::string_view s :
+       {"", "yesterday", "2024-05-01", "2024-5-01T12:00:00Z", "2024-05-01X12:00:00Z", "2024-05-01T12-00-00Z",
+        " 2024-05-01T12:00:00Z", "2024-05-01T1:00:00Z", "+2024-05-01T12:00:00Z", "20240501T120000Z",
+        "2024-05-01T12:00:0aZ", "2024-05-01T12:00Z", "1714564800"}) {
     EXPECT_EQ(Err(s), TimeParseError::kSyntax) << s;
     EXPECT_FALSE(ParseRfc3339(s).has_value()) << s;
   }
@@ -140,7 +140,8 @@ TEST(DateParseTest, Dates) {
   int32_t d = 0;
   EXPECT_EQ(ParseIsoDate("2024-02-30", &d), TimeParseError::kDay);
   EXPECT_EQ(ParseIsoDate("2024-13-01", &d), TimeParseError::kMonth);
-  for (std::string_view s : {"2024-5-01", "2024-05-01T00:00:00Z", "2024/05/01", "", "20240501", " 2024-05-01"}) {
+  for (std::string_view s :
+       {"2024-5-01", "2024-05-01T00:00:00Z", "2024/05/01", "", "20240501", " 2024-05-01"}) {
     EXPECT_EQ(ParseIsoDate(s, &d), TimeParseError::kSyntax) << s;
   }
 }
@@ -155,10 +156,13 @@ TEST(EpochMillisTest, Units) {
   EXPECT_EQ(v, -1000000);
   ASSERT_EQ(EpochMillisToUnit(-1001, TimeUnit::kMillis, &v), TimeParseError::kOk);
   EXPECT_EQ(v, -1001);
-  EXPECT_EQ(EpochMillisToUnit(std::numeric_limits<int64_t>::max(), TimeUnit::kMicros, &v), TimeParseError::kRange);
-  EXPECT_EQ(EpochMillisToUnit(std::numeric_limits<int64_t>::min(), TimeUnit::kMillis, &v), TimeParseError::kRange);
+  EXPECT_EQ(EpochMillisToUnit(std::numeric_limits<int64_t>::max(), TimeUnit::kMicros, &v),
+            TimeParseError::kRange);
+  EXPECT_EQ(EpochMillisToUnit(std::numeric_limits<int64_t>::min(), TimeUnit::kMillis, &v),
+            TimeParseError::kRange);
   EXPECT_EQ(EpochMillisToUnit(10000000000000000, TimeUnit::kNanos, &v), TimeParseError::kRange);
-  ASSERT_EQ(EpochMillisToUnit(253402300799999, TimeUnit::kMicros, &v), TimeParseError::kOk);  // 9999-12-31T23:59:59.999
+  ASSERT_EQ(EpochMillisToUnit(253402300799999, TimeUnit::kMicros, &v),
+            TimeParseError::kOk);  // 9999-12-31T23:59:59.999
   EXPECT_EQ(EpochMillisToUnit(253402300800000, TimeUnit::kMicros, &v), TimeParseError::kRange);
 }
 

@@ -12,7 +12,8 @@ namespace tandem::lake {
 namespace {
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -23,7 +24,8 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 }
 
 std::vector<OffsetRange> Coalesce(std::vector<OffsetRange> ranges) {
-  std::sort(ranges.begin(), ranges.end(), [](const OffsetRange& a, const OffsetRange& b) { return a.begin < b.begin; });
+  std::sort(ranges.begin(), ranges.end(),
+            [](const OffsetRange& a, const OffsetRange& b) { return a.begin < b.begin; });
   std::vector<OffsetRange> out;
   for (const OffsetRange& r : ranges) {
     if (!out.empty() && out.back().end >= r.begin) {
@@ -51,7 +53,9 @@ bool Inside(const LakeFile& f, OffsetRange range) {
 
 }  // namespace
 
-std::string PartitionForMicros(int64_t micros) { return FormatDate(static_cast<int32_t>(FloorDiv(micros, 86400000000LL))); }
+std::string PartitionForMicros(int64_t micros) {
+  return FormatDate(static_cast<int32_t>(FloorDiv(micros, 86400000000LL)));
+}
 
 LakeWriter::LakeWriter(FileSystem* fs, std::string stream_dir, Schema schema, int event_time_column,
                        LakeOptions options)
@@ -111,7 +115,8 @@ Status LakeWriter::Append(int64_t first_offset, const RecordBatch& batch) {
   RecordBatch with_offset = batch;
   Column offsets(DataType::Int64());
   offsets.Reserve(batch.num_rows());
-  for (size_t i = 0; i < batch.num_rows(); ++i) offsets.Append<int64_t>(first_offset + static_cast<int64_t>(i));
+  for (size_t i = 0; i < batch.num_rows(); ++i)
+    offsets.Append<int64_t>(first_offset + static_cast<int64_t>(i));
   with_offset.mutable_columns().push_back(std::move(offsets));
   with_offset = RecordBatch(file_schema_, std::move(with_offset.mutable_columns()), batch.num_rows());
   buffer_.AppendBatch(with_offset);
@@ -134,8 +139,8 @@ std::shared_ptr<const Manifest> LakeWriter::snapshot() const {
   return current_;
 }
 
-Status LakeWriter::WriteFile(const std::string& partition, const RecordBatch& rows, std::vector<OffsetRange> ranges,
-                             int64_t file_id, LakeFile* out) {
+Status LakeWriter::WriteFile(const std::string& partition, const RecordBatch& rows,
+                             std::vector<OffsetRange> ranges, int64_t file_id, LakeFile* out) {
   char name[64];
   std::snprintf(name, sizeof(name), "part-%020lld.parquet", static_cast<long long>(file_id));
   const std::string dir = "date=" + partition;
@@ -223,7 +228,8 @@ Status LakeWriter::Flush() {
     std::lock_guard<std::mutex> lock(mu_);
     rows.AppendBatch(buffer_);
     buffer_ = std::move(rows);
-    return st.WithContext("lake flush of offsets [" + std::to_string(begin) + ", " + std::to_string(end) + ")");
+    return st.WithContext("lake flush of offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                          ")");
   }
   return store_.RemoveOldVersions(3);
 }
@@ -327,7 +333,8 @@ Status ScanLake(FileSystem* fs, const std::string& stream_dir, const Manifest& m
     for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
       TANDEM_ASSIGN_OR_RETURN(RecordBatch b, reader->ReadRowGroup(rg, idx));
       if (filter) {
-        const int off_col = static_cast<int>(std::find(wanted.begin(), wanted.end(), kOffsetColumn) - wanted.begin());
+        const int off_col =
+            static_cast<int>(std::find(wanted.begin(), wanted.end(), kOffsetColumn) - wanted.begin());
         const Column& offsets = b.column(off_col);
         std::vector<uint32_t> keep;
         for (size_t i = 0; i < b.num_rows(); ++i) {

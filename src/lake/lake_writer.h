@@ -77,7 +77,8 @@ class LakeWriter {
   const std::string& stream_dir() const { return stream_dir_; }
 
  private:
-  LakeWriter(FileSystem* fs, std::string stream_dir, Schema schema, int event_time_column, LakeOptions options);
+  LakeWriter(FileSystem* fs, std::string stream_dir, Schema schema, int event_time_column,
+             LakeOptions options);
   Status RemoveOrphans();
   // Writes `rows` (file schema) as a new file of `partition`; fills `out`.
   Status WriteFile(const std::string& partition, const RecordBatch& rows, std::vector<OffsetRange> ranges,

@@ -11,7 +11,8 @@ constexpr int64_t kDay = 86400000000LL;
 constexpr int64_t kMay1 = 19844 * kDay;  // 2024-05-01T00:00:00Z
 
 Schema StreamSchema() {
-  return Schema{{{"ts", DataType::Timestamp(), false}, {"user", DataType::String(), true},
+  return Schema{{{"ts", DataType::Timestamp(), false},
+                 {"user", DataType::String(), true},
                  {"n", DataType::Int64(), true}}};
 }
 
@@ -87,7 +88,8 @@ TEST(LakeWriterTest, ReopenSeesPublishedStateAndDropsOrphans) {
     ASSERT_TRUE((*w)->Append(10, Events(10, 5)).ok());  // buffered, never flushed: not in the lake
   }
   // A file written by a flush that crashed before publishing its manifest.
-  ASSERT_TRUE(fs->WriteFileAtomically(dir.Join("s/date=2024-05-01/part-00000000000000000099.parquet"), "x").ok());
+  ASSERT_TRUE(
+      fs->WriteFileAtomically(dir.Join("s/date=2024-05-01/part-00000000000000000099.parquet"), "x").ok());
   auto w = LakeWriter::Open(fs, dir.Join("s"), StreamSchema(), 0);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ((*w)->horizon(), 10);

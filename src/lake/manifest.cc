@@ -40,7 +40,8 @@ Result<Manifest> Manifest::FromJson(const std::string& text, const std::string& 
     }
     if (j.at("format_version").get<int>() != 1) {
       return Status::NotSupported(source_name + ": manifest format_version " +
-                                  std::to_string(j.at("format_version").get<int>()) + " is newer than this build");
+                                  std::to_string(j.at("format_version").get<int>()) +
+                                  " is newer than this build");
     }
     Manifest m;
     m.version = j.at("version").get<int64_t>();

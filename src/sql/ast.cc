@@ -74,9 +74,7 @@ void PrintRaw(const Expr& e, std::string* out) {
       *out += QuoteIdentifier(c.column);
       return;
     }
-    case ExprKind::kLiteral:
-      *out += LiteralToString(e.As<Literal>().value);
-      return;
+    case ExprKind::kLiteral: *out += LiteralToString(e.As<Literal>().value); return;
     case ExprKind::kUnary: {
       const auto& u = e.As<UnaryExpr>();
       if (u.op == UnaryOp::kNot) {
@@ -196,7 +194,9 @@ void Print(const Expr& e, int min_prec, std::string* out) {
   }
 }
 
-ExprPtr CloneOrNull(const ExprPtr& e) { return e ? e->Clone() : nullptr; }
+ExprPtr CloneOrNull(const ExprPtr& e) {
+  return e ? e->Clone() : nullptr;
+}
 
 std::vector<ExprPtr> CloneList(const std::vector<ExprPtr>& list) {
   std::vector<ExprPtr> out;
@@ -305,8 +305,7 @@ std::string TypeName::ToString() const {
     case TypeId::kUInt64: return "UBIGINT";
     case TypeId::kFloat: return "FLOAT";
     case TypeId::kDouble: return "DOUBLE";
-    case TypeId::kString:
-      return max_length >= 0 ? "VARCHAR(" + std::to_string(max_length) + ")" : "VARCHAR";
+    case TypeId::kString: return max_length >= 0 ? "VARCHAR(" + std::to_string(max_length) + ")" : "VARCHAR";
     case TypeId::kBinary: return "BLOB";
     case TypeId::kDate: return "DATE";
     case TypeId::kTimestamp:
@@ -438,18 +437,13 @@ std::string Expr::ToString() const {
 void Expr::ForEachChild(const std::function<void(const Expr&)>& fn) const {
   switch (kind) {
     case ExprKind::kColumnRef:
-    case ExprKind::kLiteral:
-      return;
-    case ExprKind::kUnary:
-      fn(*As<UnaryExpr>().operand);
-      return;
+    case ExprKind::kLiteral: return;
+    case ExprKind::kUnary: fn(*As<UnaryExpr>().operand); return;
     case ExprKind::kBinary:
       fn(*As<BinaryExpr>().left);
       fn(*As<BinaryExpr>().right);
       return;
-    case ExprKind::kIsNull:
-      fn(*As<IsNullExpr>().operand);
-      return;
+    case ExprKind::kIsNull: fn(*As<IsNullExpr>().operand); return;
     case ExprKind::kInList:
       fn(*As<InListExpr>().operand);
       for (const auto& e : As<InListExpr>().list) fn(*e);
@@ -473,9 +467,7 @@ void Expr::ForEachChild(const std::function<void(const Expr&)>& fn) const {
       if (c.else_result) fn(*c.else_result);
       return;
     }
-    case ExprKind::kCast:
-      fn(*As<CastExpr>().operand);
-      return;
+    case ExprKind::kCast: fn(*As<CastExpr>().operand); return;
     case ExprKind::kFunctionCall:
       for (const auto& e : As<FunctionCall>().args) fn(*e);
       return;
@@ -489,8 +481,7 @@ bool Expr::Equals(const Expr& o) const {
       const auto &a = As<ColumnRef>(), &b = o.As<ColumnRef>();
       return a.table == b.table && a.column == b.column;
     }
-    case ExprKind::kLiteral:
-      return As<Literal>().value == o.As<Literal>().value;
+    case ExprKind::kLiteral: return As<Literal>().value == o.As<Literal>().value;
     case ExprKind::kUnary: {
       const auto &a = As<UnaryExpr>(), &b = o.As<UnaryExpr>();
       return a.op == b.op && a.operand->Equals(*b.operand);
@@ -543,13 +534,21 @@ bool Expr::Equals(const Expr& o) const {
   return false;
 }
 
-ExprPtr ColumnRef::Clone() const { return std::make_unique<ColumnRef>(pos, table, column); }
-ExprPtr Literal::Clone() const { return std::make_unique<Literal>(pos, value); }
-ExprPtr UnaryExpr::Clone() const { return std::make_unique<UnaryExpr>(pos, op, operand->Clone()); }
+ExprPtr ColumnRef::Clone() const {
+  return std::make_unique<ColumnRef>(pos, table, column);
+}
+ExprPtr Literal::Clone() const {
+  return std::make_unique<Literal>(pos, value);
+}
+ExprPtr UnaryExpr::Clone() const {
+  return std::make_unique<UnaryExpr>(pos, op, operand->Clone());
+}
 ExprPtr BinaryExpr::Clone() const {
   return std::make_unique<BinaryExpr>(pos, op, left->Clone(), right->Clone());
 }
-ExprPtr IsNullExpr::Clone() const { return std::make_unique<IsNullExpr>(pos, operand->Clone(), negated); }
+ExprPtr IsNullExpr::Clone() const {
+  return std::make_unique<IsNullExpr>(pos, operand->Clone(), negated);
+}
 ExprPtr InListExpr::Clone() const {
   return std::make_unique<InListExpr>(pos, operand->Clone(), CloneList(list), negated);
 }
@@ -608,13 +607,10 @@ std::string Statement::ToString() const {
       PrintSelect(*s.query, &out);
       return out;
     }
-    case StatementKind::kSelect:
-      PrintSelect(As<SelectStmt>(), &out);
-      return out;
+    case StatementKind::kSelect: PrintSelect(As<SelectStmt>(), &out); return out;
     case StatementKind::kShow:
       return As<ShowStmt>().target == ShowTarget::kStreams ? "SHOW STREAMS" : "SHOW VIEWS";
-    case StatementKind::kDescribe:
-      return "DESCRIBE " + QuoteIdentifier(As<DescribeStmt>().name);
+    case StatementKind::kDescribe: return "DESCRIBE " + QuoteIdentifier(As<DescribeStmt>().name);
     case StatementKind::kDrop: {
       const auto& s = As<DropStmt>();
       out += s.object == ObjectType::kStream ? "DROP STREAM " : "DROP VIEW ";

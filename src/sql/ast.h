@@ -154,10 +154,20 @@ struct UnaryExpr final : Expr {
 };
 
 enum class BinaryOp : uint8_t {
-  kAdd, kSub, kMul, kDiv, kMod,    // + - * / %
-  kEq, kNe, kLt, kLe, kGt, kGe,    // = <> (also !=) < <= > >=
-  kAnd, kOr,                       // AND OR
-  kConcat,                         // ||
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,  // + - * / %
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,  // = <> (also !=) < <= > >=
+  kAnd,
+  kOr,      // AND OR
+  kConcat,  // ||
 };
 
 // SQL spelling of an operator: "+", "<>", "AND", "||", ...
@@ -317,7 +327,7 @@ struct CreateStreamStmt final : Statement {
   explicit CreateStreamStmt(SourcePos p) : Statement(kKind, p) {}
   std::string name;
   bool if_not_exists = false;
-  std::vector<ColumnDef> columns;  // never empty
+  std::vector<ColumnDef> columns;   // never empty
   std::vector<WithOption> options;  // in source order; duplicates are kept (the planner rejects them)
 };
 
@@ -331,10 +341,10 @@ struct TableRef {
 // A select-list entry: `expr [[AS] alias]`, `*` or `table.*`.
 struct SelectItem {
   SourcePos pos;
-  ExprPtr expr;               // null for a star
-  std::string alias;          // empty when none
+  ExprPtr expr;       // null for a star
+  std::string alias;  // empty when none
   bool is_star = false;
-  std::string star_table;     // `t.*`: "t"; plain `*`: empty
+  std::string star_table;  // `t.*`: "t"; plain `*`: empty
 };
 
 enum class NullsOrder : uint8_t { kDefault, kFirst, kLast };
@@ -357,7 +367,7 @@ struct SelectStmt final : Statement {
   std::optional<TableRef> from;   // absent for `SELECT 1 + 1`
   ExprPtr where;                  // null when absent
   std::vector<ExprPtr> group_by;
-  ExprPtr having;                 // null when absent
+  ExprPtr having;  // null when absent
   std::vector<OrderItem> order_by;
   std::optional<int64_t> limit;   // >= 0
   std::optional<int64_t> offset;  // >= 0

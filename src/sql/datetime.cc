@@ -8,9 +8,13 @@ namespace {
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int64_t y, int m) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -21,10 +25,10 @@ int DaysInMonth(int64_t y, int m) {
 void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
   z += 719468;
   int64_t era = FloorDiv(z, 146097);
-  int64_t doe = z - era * 146097;                                        // [0, 146096]
+  int64_t doe = z - era * 146097;                                       // [0, 146096]
   int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 // [0, 365]
-  int64_t mp = (5 * doy + 2) / 153;                                      // [0, 11]
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
   *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
@@ -51,8 +55,8 @@ bool Expect(std::string_view text, size_t* i, char c) {
 // Parses YYYY-MM-DD at text[*i]; returns days.
 std::optional<int64_t> DatePart(std::string_view text, size_t* i) {
   int64_t y, m, d;
-  if (!Digits(text, i, 4, &y) || !Expect(text, i, '-') || !Digits(text, i, 2, &m) ||
-      !Expect(text, i, '-') || !Digits(text, i, 2, &d)) {
+  if (!Digits(text, i, 4, &y) || !Expect(text, i, '-') || !Digits(text, i, 2, &m) || !Expect(text, i, '-') ||
+      !Digits(text, i, 2, &d)) {
     return std::nullopt;
   }
   if (y < 1 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, static_cast<int>(m))) return std::nullopt;
@@ -64,9 +68,9 @@ std::optional<int64_t> DatePart(std::string_view text, size_t* i) {
 int64_t DaysFromCivil(int64_t y, int m, int d) {
   y -= m <= 2 ? 1 : 0;
   int64_t era = FloorDiv(y, 400);
-  int64_t yoe = y - era * 400;                                            // [0, 399]
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;          // [0, 365]
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                   // [0, 146096]
+  int64_t yoe = y - era * 400;                                    // [0, 399]
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 

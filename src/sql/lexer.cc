@@ -66,8 +66,12 @@ constexpr std::array kKeywords = {
 bool IsIdentStart(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
-bool IsIdentChar(unsigned char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
-bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool IsIdentChar(unsigned char c) {
+  return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$';
+}
+bool IsDigit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Printable form of one source byte for messages.
 std::string ShowChar(unsigned char c) {
@@ -192,8 +196,7 @@ class Lexer {
       case ':':
         if (Peek(1) == ':') return op(TokenType::kDoubleColon, 2);
         break;
-      default:
-        break;
+      default: break;
     }
     return Error("unexpected character " + ShowChar(c), t->pos);
   }
@@ -362,6 +365,8 @@ const char* KeywordName(Keyword k) {
   return "";
 }
 
-Result<std::vector<Token>> Tokenize(std::string_view sql) { return Lexer(sql).Run(); }
+Result<std::vector<Token>> Tokenize(std::string_view sql) {
+  return Lexer(sql).Run();
+}
 
 }  // namespace tandem::sql

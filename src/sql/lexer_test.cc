@@ -83,8 +83,8 @@ TEST(LexerTest, Strings) {
 TEST(LexerTest, Numbers) {
   auto tokens = Lex("123 1.5 .5 1. 1e10 2.5E-3 7e+2 0");
   std::vector<std::pair<TokenType, std::string>> expected = {
-      {TokenType::kInteger, "123"}, {TokenType::kDecimal, "1.5"},  {TokenType::kDecimal, ".5"},
-      {TokenType::kDecimal, "1."},  {TokenType::kDecimal, "1e10"}, {TokenType::kDecimal, "2.5E-3"},
+      {TokenType::kInteger, "123"},  {TokenType::kDecimal, "1.5"},  {TokenType::kDecimal, ".5"},
+      {TokenType::kDecimal, "1."},   {TokenType::kDecimal, "1e10"}, {TokenType::kDecimal, "2.5E-3"},
       {TokenType::kDecimal, "7e+2"}, {TokenType::kInteger, "0"},
   };
   ASSERT_EQ(tokens.size(), expected.size() + 1);
@@ -106,12 +106,12 @@ TEST(LexerTest, BadNumbers) {
 
 TEST(LexerTest, Operators) {
   EXPECT_EQ(Types("( ) , ; . + - * / % = <> != < <= > >= || ::"),
-            (std::vector<TokenType>{TokenType::kLParen, TokenType::kRParen, TokenType::kComma,
-                                    TokenType::kSemicolon, TokenType::kDot, TokenType::kPlus, TokenType::kMinus,
-                                    TokenType::kStar, TokenType::kSlash, TokenType::kPercent, TokenType::kEq,
-                                    TokenType::kNe, TokenType::kNe, TokenType::kLt, TokenType::kLe,
-                                    TokenType::kGt, TokenType::kGe, TokenType::kConcat,
-                                    TokenType::kDoubleColon, TokenType::kEnd}));
+            (std::vector<TokenType>{
+                TokenType::kLParen, TokenType::kRParen,  TokenType::kComma,       TokenType::kSemicolon,
+                TokenType::kDot,    TokenType::kPlus,    TokenType::kMinus,       TokenType::kStar,
+                TokenType::kSlash,  TokenType::kPercent, TokenType::kEq,          TokenType::kNe,
+                TokenType::kNe,     TokenType::kLt,      TokenType::kLe,          TokenType::kGt,
+                TokenType::kGe,     TokenType::kConcat,  TokenType::kDoubleColon, TokenType::kEnd}));
   // No spaces needed.
   EXPECT_EQ(Types("a<=b"), (std::vector<TokenType>{TokenType::kIdentifier, TokenType::kLe,
                                                    TokenType::kIdentifier, TokenType::kEnd}));

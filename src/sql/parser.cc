@@ -30,7 +30,8 @@ constexpr int kPrecMul = 9;
 constexpr int kPrecUnary = 10;
 constexpr int kPrecCast = 11;
 
-constexpr const char* kAfterTableAlias = "end of statement or WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET";
+constexpr const char* kAfterTableAlias =
+    "end of statement or WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET";
 
 class Parser {
  public:
@@ -72,9 +73,7 @@ class Parser {
  private:
   // ---- tokens ----------------------------------------------------------------------------------
 
-  const Token& Peek(size_t ahead = 0) const {
-    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
-  }
+  const Token& Peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
   const Token& Advance() {
     const Token& t = tokens_[pos_];
     if (pos_ + 1 < tokens_.size()) ++pos_;
@@ -438,7 +437,8 @@ class Parser {
       tn.type = DataType::Float();
     } else if (w == "double" || w == "float8") {
       tn.type = DataType::Double();
-      if (w == "double" && Peek().Is(TokenType::kIdentifier) && !Peek().quoted && Peek().text == "precision") {
+      if (w == "double" && Peek().Is(TokenType::kIdentifier) && !Peek().quoted &&
+          Peek().text == "precision") {
         Advance();
       }
     } else if (w == "varchar" || w == "text" || w == "string") {
@@ -590,7 +590,8 @@ class Parser {
       if (prec == kPrecIs) {
         Advance();
         bool negated = Match(Keyword::kNot);
-        if (!Match(Keyword::kNull)) return SyntaxError(Peek(), negated ? "NULL after IS NOT" : "NULL after IS");
+        if (!Match(Keyword::kNull))
+          return SyntaxError(Peek(), negated ? "NULL after IS NOT" : "NULL after IS");
         node = std::make_unique<IsNullExpr>(pos, std::move(left), negated);
       } else if (prec == kPrecLikeFamily) {
         bool negated = Match(Keyword::kNot);
@@ -599,7 +600,8 @@ class Parser {
           TANDEM_ASSIGN_OR_RETURN(ExprPtr low, ParseExpr(kPrecLikeFamily + 1));
           TANDEM_RETURN_IF_ERROR(Expect(Keyword::kAnd));
           TANDEM_ASSIGN_OR_RETURN(ExprPtr high, ParseExpr(kPrecLikeFamily + 1));
-          node = std::make_unique<BetweenExpr>(pos, std::move(left), std::move(low), std::move(high), negated);
+          node =
+              std::make_unique<BetweenExpr>(pos, std::move(left), std::move(low), std::move(high), negated);
         } else if (k == Keyword::kIn) {
           TANDEM_RETURN_IF_ERROR(Expect(TokenType::kLParen, "'(' after IN"));
           std::vector<ExprPtr> list;
@@ -645,7 +647,7 @@ class Parser {
         // Folded: -9223372036854775808 is a BIGINT literal.
         const Token& number = Advance();
         TANDEM_ASSIGN_OR_RETURN(Value v, number.Is(TokenType::kInteger) ? IntegerValue(number, true)
-                                                                         : DecimalValue(number, true));
+                                                                        : DecimalValue(number, true));
         return Finish(std::make_unique<Literal>(t.pos, std::move(v)));
       }
       TANDEM_ASSIGN_OR_RETURN(ExprPtr operand, ParseExpr(kPrecUnary));
@@ -709,10 +711,8 @@ class Parser {
         TANDEM_RETURN_IF_ERROR(Expect(TokenType::kRParen, "')'"));
         return e;
       }
-      case TokenType::kIdentifier:
-        return ParseWord();
-      default:
-        return SyntaxError(t, "an expression");
+      case TokenType::kIdentifier: return ParseWord();
+      default: return SyntaxError(t, "an expression");
     }
   }
 
@@ -724,9 +724,7 @@ class Parser {
         case Keyword::kFalse:
           Advance();
           return Finish(std::make_unique<Literal>(t.pos, Value::Boolean(t.keyword == Keyword::kTrue)));
-        case Keyword::kNull:
-          Advance();
-          return Finish(std::make_unique<Literal>(t.pos, Value()));
+        case Keyword::kNull: Advance(); return Finish(std::make_unique<Literal>(t.pos, Value()));
         case Keyword::kCase: return ParseCase();
         case Keyword::kCast: return ParseCast();
         case Keyword::kSelect: return ErrorAt(t.pos, "subqueries are not supported");
@@ -812,7 +810,8 @@ class Parser {
       TANDEM_ASSIGN_OR_RETURN(else_result, ParseExpr(0));
     }
     if (!Match(Keyword::kEnd)) return SyntaxError(Peek(), else_result ? "END" : "WHEN, ELSE or END");
-    return Finish(std::make_unique<CaseExpr>(pos, std::move(operand), std::move(whens), std::move(else_result)));
+    return Finish(
+        std::make_unique<CaseExpr>(pos, std::move(operand), std::move(whens), std::move(else_result)));
   }
 
   Result<ExprPtr> ParseCast() {

@@ -187,7 +187,8 @@ TEST(ParserExprTest, Literals) {
             Value::Timestamp(int64_t{1704067200} * 1000000, TimeUnit::kMicros));
   EXPECT_EQ(lit("TIMESTAMP '2024-01-01T02:00:00+02:00'"),
             Value::Timestamp(int64_t{1704067200} * 1000000, TimeUnit::kMicros));
-  EXPECT_EQ(lit("TIMESTAMP '2024-01-01'"), Value::Timestamp(int64_t{1704067200} * 1000000, TimeUnit::kMicros));
+  EXPECT_EQ(lit("TIMESTAMP '2024-01-01'"),
+            Value::Timestamp(int64_t{1704067200} * 1000000, TimeUnit::kMicros));
   // -(5) is an operator applied to a literal, not a literal.
   EXPECT_EQ(T("-(5)"), "(neg 5)");
   EXPECT_EQ(T("2 - -3"), "(- 2 -3)");
@@ -219,8 +220,8 @@ TEST(ParserExprTest, ColumnsAndFunctions) {
   EXPECT_EQ(T("sum(ALL x)"), "(sum x)");
   EXPECT_EQ(T("now()"), "(now)");
   EXPECT_EQ(T("coalesce(a, b + 1, 'x')"), "(coalesce a (+ b 1) 'x')");
-  EXPECT_EQ(T("date(ts)"), "(date ts)");    // DATE is a function name when no string follows
-  EXPECT_EQ(T("date + 1"), "(+ date 1)");   // ... and a column name otherwise
+  EXPECT_EQ(T("date(ts)"), "(date ts)");   // DATE is a function name when no string follows
+  EXPECT_EQ(T("date + 1"), "(+ date 1)");  // ... and a column name otherwise
   EXPECT_EQ(T("first(x) + last(y)"), "(+ (first x) (last y))");
   ExprPtr f = ParseExpr("count(*)");
   ASSERT_NE(f, nullptr);
@@ -320,7 +321,8 @@ TEST(ParserExprTest, ExpressionErrors) {
   EXPECT_EQ(ExprError("CASE END"), "syntax error at line 1, column 6: expected WHEN, found 'END'");
   EXPECT_EQ(ExprError("CAST(a, INT)"), "syntax error at line 1, column 7: expected AS, found ','");
   EXPECT_EQ(ExprError("a::"), "syntax error at line 1, column 4: expected a type name, found end of input");
-  EXPECT_EQ(ExprError("t.*"), "syntax error at line 1, column 3: expected a column name after 't.', found '*'");
+  EXPECT_EQ(ExprError("t.*"),
+            "syntax error at line 1, column 3: expected a column name after 't.', found '*'");
   EXPECT_EQ(ExprError("a b"), "syntax error at line 1, column 3: expected end of expression, found 'b'");
   EXPECT_EQ(ExprError("x IN (SELECT 1)"), "syntax error at line 1, column 7: subqueries are not supported");
   EXPECT_EQ(ExprError("f(a"), "syntax error at line 1, column 4: expected ',' or ')', found end of input");
@@ -422,7 +424,8 @@ TEST(ParserStmtTest, CreateView) {
             "CREATE VIEW IF NOT EXISTS page_counts AS SELECT page, count(*) AS n FROM clicks GROUP BY page");
   EXPECT_EQ(Error("CREATE VIEW v AS SHOW STREAMS"),
             "syntax error at line 1, column 18: expected SELECT, found 'SHOW'");
-  EXPECT_EQ(Error("CREATE VIEW v SELECT 1"), "syntax error at line 1, column 15: expected AS, found 'SELECT'");
+  EXPECT_EQ(Error("CREATE VIEW v SELECT 1"),
+            "syntax error at line 1, column 15: expected AS, found 'SELECT'");
 }
 
 TEST(ParserStmtTest, SelectAllClauses) {
@@ -512,8 +515,7 @@ TEST(ParserStmtTest, Scripts) {
       "CREATE STREAM s (a BIGINT);\n"
       ";;\n"
       "CREATE VIEW v AS SELECT a, count(*) FROM s GROUP BY a;\n"
-      "/* query */ SELECT * FROM v")
-  ;
+      "/* query */ SELECT * FROM v");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ((*r)[0]->kind, StatementKind::kCreateStream);
@@ -526,17 +528,20 @@ TEST(ParserStmtTest, Scripts) {
   EXPECT_TRUE(empty->empty());
   auto bad = ParseScript("SELECT 1; SELECT 2 3; SELECT 4");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "syntax error at line 1, column 20: expected ';' or end of input, found '3'");
+  EXPECT_EQ(bad.status().message(),
+            "syntax error at line 1, column 20: expected ';' or end of input, found '3'");
   EXPECT_EQ(Canon("SELECT 1;;"), "SELECT 1");
 }
 
 TEST(ParserStmtTest, ErrorMessagesNamePositions) {
   EXPECT_EQ(Error("SELECT a FORM t"), "syntax error at line 1, column 10: expected FROM, found 'FORM'");
-  EXPECT_EQ(Error("SELECT a,\n       b FORM t"), "syntax error at line 2, column 10: expected FROM, found 'FORM'");
+  EXPECT_EQ(Error("SELECT a,\n       b FORM t"),
+            "syntax error at line 2, column 10: expected FROM, found 'FORM'");
   EXPECT_EQ(Error("SELECT a FROM t WHER x > 1"),
             "syntax error at line 1, column 17: expected end of statement or WHERE, GROUP BY, HAVING, "
             "ORDER BY, LIMIT, OFFSET, found 'WHER'");
-  EXPECT_EQ(Error("SELECT a, FROM t"), "syntax error at line 1, column 11: expected an expression, found 'FROM'");
+  EXPECT_EQ(Error("SELECT a, FROM t"),
+            "syntax error at line 1, column 11: expected an expression, found 'FROM'");
   EXPECT_EQ(Error("SELECT * FROM"),
             "syntax error at line 1, column 14: expected stream or view name, found end of input");
   EXPECT_EQ(Error("SELECT 'abc FROM t"), "unterminated string starting at line 1, column 8");
@@ -547,27 +552,33 @@ TEST(ParserStmtTest, ErrorMessagesNamePositions) {
   EXPECT_EQ(Error("CREATE STREAM s (a FOO)"),
             "unknown type 'foo' at line 1, column 20; supported: BOOLEAN, INTEGER, BIGINT, UBIGINT, FLOAT, "
             "DOUBLE, VARCHAR, BLOB, DATE, TIMESTAMP, DECIMAL(p,s)");
-  EXPECT_EQ(Error("CREATE STREAM s ()"), "syntax error at line 1, column 18: expected column name, found ')'");
+  EXPECT_EQ(Error("CREATE STREAM s ()"),
+            "syntax error at line 1, column 18: expected column name, found ')'");
   EXPECT_EQ(Error("CREATE STREAM select (a INT)"),
             "syntax error at line 1, column 15: expected stream name, found 'select' (a reserved word; write "
             "\"select\" to use it as a name)");
   EXPECT_EQ(Error("CREATE STREAM s (a INT) WITH (event_time 'ts')"),
             "syntax error at line 1, column 42: expected '=', found string 'ts'");
-  EXPECT_EQ(Error("CREATE TABLE t (a INT)"), "syntax error at line 1, column 8: expected STREAM or VIEW, found 'TABLE'");
-  EXPECT_EQ(Error("SELECT count(* FROM t"), "syntax error at line 1, column 16: expected ')' after '*', found 'FROM'");
+  EXPECT_EQ(Error("CREATE TABLE t (a INT)"),
+            "syntax error at line 1, column 8: expected STREAM or VIEW, found 'TABLE'");
+  EXPECT_EQ(Error("SELECT count(* FROM t"),
+            "syntax error at line 1, column 16: expected ')' after '*', found 'FROM'");
   EXPECT_EQ(Error("SELECT CASE WHEN a THEN 1 FROM t"),
             "syntax error at line 1, column 27: expected WHEN, ELSE or END, found 'FROM'");
   EXPECT_EQ(Error("SELECT 9223372036854775808"),
             "integer literal 9223372036854775808 is out of range for BIGINT at line 1, column 8");
-  EXPECT_EQ(Error("DROP TABLE x"), "syntax error at line 1, column 6: expected STREAM or VIEW, found 'TABLE'");
+  EXPECT_EQ(Error("DROP TABLE x"),
+            "syntax error at line 1, column 6: expected STREAM or VIEW, found 'TABLE'");
   EXPECT_EQ(Error("SELECT a FROM t LIMIT -1"),
             "syntax error at line 1, column 23: expected a non-negative integer after LIMIT, found '-'");
-  EXPECT_EQ(Error("SELEC 1"),
-            "syntax error at line 1, column 1: expected a statement (SELECT, CREATE, SHOW, DESCRIBE or DROP), "
-            "found 'SELEC'");
-  EXPECT_EQ(Error(""),
-            "syntax error at line 1, column 1: expected a statement (SELECT, CREATE, SHOW, DESCRIBE or DROP), "
-            "found end of input");
+  EXPECT_EQ(
+      Error("SELEC 1"),
+      "syntax error at line 1, column 1: expected a statement (SELECT, CREATE, SHOW, DESCRIBE or DROP), "
+      "found 'SELEC'");
+  EXPECT_EQ(
+      Error(""),
+      "syntax error at line 1, column 1: expected a statement (SELECT, CREATE, SHOW, DESCRIBE or DROP), "
+      "found end of input");
   EXPECT_EQ(Error("SELECT (1 + 2"), "syntax error at line 1, column 14: expected ')', found end of input");
   EXPECT_EQ(Error("SELECT 1; SELECT 2"),
             "syntax error at line 1, column 11: expected end of input (only one statement is allowed here), "
@@ -575,7 +586,8 @@ TEST(ParserStmtTest, ErrorMessagesNamePositions) {
   EXPECT_EQ(Error("SELECT a FROM t ORDER a"), "syntax error at line 1, column 23: expected BY, found 'a'");
   EXPECT_EQ(Error("SELECT a FROM t ORDER BY a NULLS"),
             "syntax error at line 1, column 33: expected FIRST or LAST, found end of input");
-  EXPECT_EQ(Error("SHOW TABLES"), "syntax error at line 1, column 6: expected STREAMS or VIEWS, found 'TABLES'");
+  EXPECT_EQ(Error("SHOW TABLES"),
+            "syntax error at line 1, column 6: expected STREAMS or VIEWS, found 'TABLES'");
   EXPECT_EQ(Error("SELECT a FROM t LIMIT 1 LIMIT 2"),
             "syntax error at line 1, column 25: expected ';' or end of input, found 'LIMIT'");
   EXPECT_EQ(Error("CREATE STREAM s (v VARCHAR(99999999999))"),
@@ -610,14 +622,100 @@ TEST(ParserStmtTest, RoundTrip) {
 // Random token soup: must never crash, and whatever parses must round-trip.
 TEST(ParserFuzzTest, RandomTokenSequencesNeverCrash) {
   const char* vocab[] = {
-      "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "AS", "DISTINCT",
-      "CREATE", "STREAM", "VIEW", "IF", "NOT", "EXISTS", "WITH", "SHOW", "STREAMS", "VIEWS", "DESCRIBE",
-      "DESC", "ASC", "DROP", "NULLS", "FIRST", "LAST", "AND", "OR", "IS", "NULL", "IN", "BETWEEN",
-      "LIKE", "ILIKE", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "TRUE", "FALSE", "DATE",
-      "TIMESTAMP", "BIGINT", "INT", "VARCHAR", "DOUBLE", "a", "b", "t", "count", "sum", "\"Q\"", "1",
-      "0", "42", "9223372036854775808", "1.5", ".5", "1e3", "'x'", "'2024-01-01'",
-      "'2024-01-01 00:00:00'", "(", ")", "(", ")", ",", ",", ";", ".", "*", "+", "-", "/", "%", "=",
-      "<>", "!=", "<", "<=", ">", ">=", "||", "::", "'", "\"", "--", "/*", "*/", "@",
+      "SELECT",
+      "FROM",
+      "WHERE",
+      "GROUP",
+      "BY",
+      "HAVING",
+      "ORDER",
+      "LIMIT",
+      "OFFSET",
+      "AS",
+      "DISTINCT",
+      "CREATE",
+      "STREAM",
+      "VIEW",
+      "IF",
+      "NOT",
+      "EXISTS",
+      "WITH",
+      "SHOW",
+      "STREAMS",
+      "VIEWS",
+      "DESCRIBE",
+      "DESC",
+      "ASC",
+      "DROP",
+      "NULLS",
+      "FIRST",
+      "LAST",
+      "AND",
+      "OR",
+      "IS",
+      "NULL",
+      "IN",
+      "BETWEEN",
+      "LIKE",
+      "ILIKE",
+      "CASE",
+      "WHEN",
+      "THEN",
+      "ELSE",
+      "END",
+      "CAST",
+      "TRUE",
+      "FALSE",
+      "DATE",
+      "TIMESTAMP",
+      "BIGINT",
+      "INT",
+      "VARCHAR",
+      "DOUBLE",
+      "a",
+      "b",
+      "t",
+      "count",
+      "sum",
+      "\"Q\"",
+      "1",
+      "0",
+      "42",
+      "9223372036854775808",
+      "1.5",
+      ".5",
+      "1e3",
+      "'x'",
+      "'2024-01-01'",
+      "'2024-01-01 00:00:00'",
+      "(",
+      ")",
+      "(",
+      ")",
+      ",",
+      ",",
+      ";",
+      ".",
+      "*",
+      "+",
+      "-",
+      "/",
+      "%",
+      "=",
+      "<>",
+      "!=",
+      "<",
+      "<=",
+      ">",
+      ">=",
+      "||",
+      "::",
+      "'",
+      "\"",
+      "--",
+      "/*",
+      "*/",
+      "@",
   };
   constexpr size_t kVocab = sizeof(vocab) / sizeof(vocab[0]);
   std::mt19937 rng(20240601);
@@ -641,7 +739,8 @@ TEST(ParserFuzzTest, RandomTokenSequencesNeverCrash) {
     for (const auto& stmt : *r) {
       std::string text = stmt->ToString();
       auto again = ParseStatement(text);
-      ASSERT_TRUE(again.ok()) << "from: " << sql << "\ncanonical: " << text << "\n" << again.status().ToString();
+      ASSERT_TRUE(again.ok()) << "from: " << sql << "\ncanonical: " << text << "\n"
+                              << again.status().ToString();
       ASSERT_EQ((*again)->ToString(), text) << "from: " << sql;
     }
   }

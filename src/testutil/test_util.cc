@@ -39,7 +39,9 @@ std::string SourceDir() {
 #endif
 }
 
-std::string PeersDir() { return SourceDir() + "/tests/peers"; }
+std::string PeersDir() {
+  return SourceDir() + "/tests/peers";
+}
 
 bool PeersAvailable() {
   struct stat st;

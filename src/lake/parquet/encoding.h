@@ -34,9 +34,9 @@ class RleBitPackedDecoder {
   // current run state
   bool rle_ = false;
   uint32_t rle_value_ = 0;
-  size_t remaining_ = 0;          // values left in current run
+  size_t remaining_ = 0;             // values left in current run
   const uint8_t* packed_ = nullptr;  // bit-packed run data
-  size_t packed_index_ = 0;       // index of next value within the bit-packed run
+  size_t packed_index_ = 0;          // index of next value within the bit-packed run
 };
 
 // Encodes values with the hybrid format (no length prefix): RLE runs for repeats of >= 8, bit-packed
@@ -58,10 +58,10 @@ class RleBitPackedEncoder {
   // otherwise only whole groups of 8.
   void FlushLiterals(bool final);
   int bit_width_;
-  uint32_t mask_;                  // values are masked to bit_width_ bits
+  uint32_t mask_;  // values are masked to bit_width_ bits
   std::string out_;
   std::vector<uint32_t> literals_;  // values of the bit-packed run being built
-  uint32_t repeat_value_ = 0;      // trailing run of identical values not yet in literals_
+  uint32_t repeat_value_ = 0;       // trailing run of identical values not yet in literals_
   size_t repeat_count_ = 0;
 };
 
@@ -75,8 +75,8 @@ Status DecodePlainBooleans(const uint8_t* data, size_t size, size_t n, uint8_t* 
 void EncodePlainBooleans(const uint8_t* values, size_t n, std::string* out);
 // BYTE_ARRAY PLAIN: 4-byte little-endian length then bytes. Appends n values to (offsets, chars);
 // offsets gets n new entries (each the end offset of a value); returns bytes consumed.
-Result<size_t> DecodePlainByteArrays(const uint8_t* data, size_t size, size_t n, std::vector<int64_t>* offsets,
-                                     std::string* chars);
+Result<size_t> DecodePlainByteArrays(const uint8_t* data, size_t size, size_t n,
+                                     std::vector<int64_t>* offsets, std::string* chars);
 void EncodePlainByteArray(std::string_view value, std::string* out);
 
 // ---- DELTA_BINARY_PACKED (INT32 and INT64) ----
@@ -106,7 +106,11 @@ void EncodeByteStreamSplit(const uint8_t* values, size_t n, int width, std::stri
 // Reads a ULEB128 varint of at most 10 bytes at *pos; Corruption on overflow or end of data.
 Result<uint64_t> ReadUleb128(const uint8_t* data, size_t size, size_t* pos);
 void WriteUleb128(uint64_t v, std::string* out);
-inline uint64_t ZigZagEncode(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t ZigZagDecode(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline uint64_t ZigZagEncode(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t ZigZagDecode(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 }  // namespace tandem::parquet

@@ -31,14 +31,14 @@
 namespace tandem::parquet {
 
 struct ColumnChunkInfo {
-  std::string name;              // dotted path in the file
-  std::string physical_type;     // "INT64", "BYTE_ARRAY", ...
-  std::string codec;             // "ZSTD", "SNAPPY", ...
+  std::string name;                    // dotted path in the file
+  std::string physical_type;           // "INT64", "BYTE_ARRAY", ...
+  std::string codec;                   // "ZSTD", "SNAPPY", ...
   std::vector<std::string> encodings;  // "PLAIN", "RLE_DICTIONARY", ...
   int64_t num_values = 0;
   int64_t compressed_bytes = 0;
   int64_t uncompressed_bytes = 0;
-  std::optional<Value> min;      // decoded with the column's logical type, when present and readable
+  std::optional<Value> min;  // decoded with the column's logical type, when present and readable
   std::optional<Value> max;
   std::optional<int64_t> null_count;
 };

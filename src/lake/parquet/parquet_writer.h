@@ -31,13 +31,13 @@ const char* CompressionName(Compression c);
 
 struct WriterOptions {
   Compression compression = Compression::kZstd;
-  int compression_level = 1;             // zstd level (gzip uses its default)
-  size_t row_group_rows = 1 << 20;       // a row group is cut after this many rows
-  size_t data_page_bytes = 1 << 20;      // target uncompressed size of a data page
-  bool dictionary = true;                // dictionary-encode where it pays
-  size_t dictionary_max_bytes = 1 << 20; // fall back to PLAIN when the dictionary grows beyond this
-  int data_page_version = 1;             // 1 or 2
-  bool write_statistics = true;          // min, max, null_count per column chunk
+  int compression_level = 1;              // zstd level (gzip uses its default)
+  size_t row_group_rows = 1 << 20;        // a row group is cut after this many rows
+  size_t data_page_bytes = 1 << 20;       // target uncompressed size of a data page
+  bool dictionary = true;                 // dictionary-encode where it pays
+  size_t dictionary_max_bytes = 1 << 20;  // fall back to PLAIN when the dictionary grows beyond this
+  int data_page_version = 1;              // 1 or 2
+  bool write_statistics = true;           // min, max, null_count per column chunk
   bool sync_on_close = true;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
