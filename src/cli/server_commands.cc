@@ -109,10 +109,34 @@ void AddServerCommands(CLI::App* app, Action* action) {
     cmd->add_option("--flush-interval-ms", *flush_ms, "Lake flush interval")->capture_default_str();
     cmd->add_option("--batch-interval-ms", *batch_ms, "Batch cycle interval (0: only on request)")
         ->capture_default_str();
+    // Limits and retention (docs/http_api.md "Limits"); defaults are EngineOptions' own.
+    auto limits = std::make_shared<engine::EngineOptions>();
+    cmd->add_option("--max-body-bytes", limits->max_body_bytes, "Largest request body (413 above it)")
+        ->capture_default_str();
+    cmd->add_option("--max-line-bytes", limits->max_line_bytes, "Longest NDJSON line (a row error above it)")
+        ->capture_default_str();
+    cmd->add_option("--max-sql-bytes", limits->max_sql_bytes, "Longest SQL statement (413 above it)")
+        ->capture_default_str();
+    cmd->add_option("--max-stream-columns", limits->max_stream_columns, "Most columns in CREATE STREAM")
+        ->capture_default_str();
+    cmd->add_option("--query-timeout-ms", limits->query_timeout_ms, "SELECT deadline (429 past it; 0: none)")
+        ->capture_default_str();
+    cmd->add_option("--max-query-rows", limits->max_query_rows,
+                    "Rows a SELECT may materialise (429 above it; 0: no limit)")
+        ->capture_default_str();
+    cmd->add_option("--idempotency-retention-ms", limits->idempotency_retention_ms,
+                    "How long Idempotency-Keys are remembered")
+        ->capture_default_str();
+    cmd->add_option("--idempotency-max-keys", limits->idempotency_max_keys,
+                    "Most Idempotency-Keys remembered per stream (oldest forgotten first)")
+        ->capture_default_str();
+    cmd->add_option("--dedup-window-events", limits->dedup_window_events,
+                    "Speed-layer event-id window, in offsets (the batch layer drops every duplicate)")
+        ->capture_default_str();
     cmd->callback([=] {
       *action = [=]() -> Status {
         TANDEM_ASSIGN_OR_RETURN(auto hp, ParseListen(*listen));
-        engine::EngineOptions eo;
+        engine::EngineOptions eo = *limits;
         eo.data_dir = *data;
         eo.flush_interval_ms = *flush_ms;
         eo.batch_interval_ms = *batch_ms;
@@ -120,6 +144,8 @@ void AddServerCommands(CLI::App* app, Action* action) {
         server::HttpServerOptions so;
         so.host = hp.first;
         so.port = hp.second;
+        so.max_body_bytes = eo.max_body_bytes;
+        so.max_sql_bytes = eo.max_sql_bytes;
         server::HttpServer http(engine.get(), so);
         TANDEM_RETURN_IF_ERROR(http.Start());
         std::signal(SIGINT, OnSignal);

@@ -6,12 +6,16 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "batch/batch_view_store.h"
 #include "columnar/batch_codec.h"
 #include "engine/catalog.h"
+#include "engine/event_dedup.h"
+#include "engine/idempotency.h"
 #include "exec/hash_aggregator.h"
 #include "ingest/ndjson_parser.h"
 #include "lake/lake_writer.h"
@@ -26,7 +30,8 @@ namespace tandem::engine {
 namespace {
 
 int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -51,6 +56,33 @@ struct StreamRuntime {
   std::atomic<int64_t> rejected{0};
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> last_ingest_ms{0};
+  std::atomic<int64_t> replays{0};     // idempotent retries answered without appending
+  std::atomic<int64_t> duplicates{0};  // events dropped by the speed layer's event-id window
+
+  // Idempotent ingest. A keyed request is "in flight" from its lookup until its key is in the index.
+  std::mutex idem_mu;
+  std::condition_variable idem_cv;
+  std::set<std::string> idem_in_flight;    // guarded by idem_mu
+  std::unique_ptr<IdempotencyIndex> idem;  // guarded by idem_mu
+  // Held shared by a keyed request from its append until its key is in the index, and exclusively by the
+  // batch cycle while it snapshots the index before truncating the log: no key can fall in between.
+  std::shared_mutex idem_append_mu;
+
+  // Event-id deduplication in the speed layer (event_id_column >= 0). Records are observed by the window
+  // strictly in offset order: each request queues its record and the thread that finds the head of the
+  // queue processes everything in order.
+  struct PendingDedup {
+    const RecordBatch* rows;
+    std::vector<uint8_t>* keep;
+    bool done = false;
+  };
+  std::mutex dedup_mu;
+  std::condition_variable dedup_cv;
+  std::unique_ptr<DedupWindow> window;           // guarded by dedup_mu
+  std::map<int64_t, PendingDedup*> dedup_queue;  // guarded by dedup_mu; by first offset
+
+  bool dedup() const { return schema.event_id_column >= 0; }
+  std::string idempotency_path() const { return JoinPath(dir, "idempotency.tik"); }
 
   std::vector<std::string> column_names() const {
     std::vector<std::string> names;
@@ -100,6 +132,38 @@ Status RemoveTree(FileSystem* fs, const std::string& dir) {
   return Status::OK();
 }
 
+// Decodes a log record's payload: a bare batch, or an idempotency envelope around one.
+Result<RecordBatch> DecodeRecord(const Schema& schema, std::string_view payload) {
+  TANDEM_ASSIGN_OR_RETURN(auto split, SplitPayload(payload));
+  return DecodeBatch(schema, split.second);
+}
+
+// A SELECT's limits: a deadline checked between batches and a cap on rows materialised.
+struct QueryBudget {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int64_t timeout_ms = 0;
+  int64_t max_rows = 0;
+  int64_t rows_scanned = 0;
+
+  Status CheckTime() const {
+    if (timeout_ms > 0 && std::chrono::steady_clock::now() > deadline) {
+      return Status::ResourceExhausted("query exceeded the time limit of " + std::to_string(timeout_ms) +
+                                       " ms (query_timeout_ms) after scanning " +
+                                       std::to_string(rows_scanned) +
+                                       " rows; narrow it with WHERE or raise the limit");
+    }
+    return Status::OK();
+  }
+  Status CheckRows(int64_t rows, const char* what) const {
+    if (max_rows > 0 && rows > max_rows) {
+      return Status::ResourceExhausted(std::string("query materialises ") + std::to_string(rows) + " " +
+                                       what + ", over the limit of " + std::to_string(max_rows) +
+                                       " rows (max_query_rows); add LIMIT, WHERE or GROUP BY");
+    }
+    return Status::OK();
+  }
+};
+
 Column StringColumn(const std::vector<std::string>& values) {
   Column c(DataType::String());
   for (const auto& v : values) c.AppendString(v);
@@ -116,7 +180,9 @@ class EngineImpl final : public Engine {
   Status Init();
 
   Result<QueryResult> Execute(std::string_view sql) override;
-  Result<IngestResult> Ingest(const std::string& stream, std::string_view ndjson) override;
+  using Engine::Ingest;
+  Result<IngestResult> Ingest(const std::string& stream, std::string_view ndjson,
+                              std::string_view idempotency_key) override;
   Result<BatchReport> RunBatch(bool full) override;
   Status FlushLake() override;
   Result<int64_t> Compact() override;
@@ -136,11 +202,24 @@ class EngineImpl final : public Engine {
   Result<std::shared_ptr<StreamRuntime>> OpenStream(const sql::CreateStreamStmt& stmt);
   // Flushes the stream's durable log records into the lake (all of them, as of the call).
   Status FlushStream(StreamRuntime* s);
-  // Calls fn with the stream's events with offsets in [from, durable end): lake first, then log tail.
-  // Each call carries events of one log record or one lake row group, with its first offset.
-  Status ReadEvents(StreamRuntime* s, int64_t from, const std::function<Status(int64_t, RecordBatch&&)>& fn);
-  // Recomputes `v` over the lake below `boundary` and publishes it.
-  Result<BatchReport::View> ComputeAndPublish(ViewRuntime* v, int64_t boundary, bool full);
+  // Calls fn with the stream's events with offsets in [from, to) (to < 0: the durable end): lake first,
+  // then log tail. Each call carries the events of one log record or one lake row group and the offset of
+  // every row. `columns` projects (empty: every column of the stream, in schema order).
+  using EventFn = std::function<Status(RecordBatch&&, const std::vector<int64_t>& offsets)>;
+  Status ReadEvents(StreamRuntime* s, int64_t from, int64_t to, const std::vector<std::string>& columns,
+                    const EventFn& fn);
+  // The first (smallest) offset of every event id below `to` (exact deduplication).
+  Result<FirstOffsets> FirstOffsetsBelow(StreamRuntime* s, int64_t to, QueryBudget* budget);
+  // The offsets in [from, to) that the speed layer's window drops (window seeded from [from - W, from)).
+  Result<std::unordered_set<int64_t>> WindowDrops(StreamRuntime* s, int64_t from, int64_t to);
+  // Runs the record [first, first + rows) through the stream's window in offset order; returns its keep mask.
+  std::vector<uint8_t> SpeedKeep(StreamRuntime* s, int64_t first, const RecordBatch& rows);
+  // Writes the stream's idempotency key file if keys changed (before the log may drop their records).
+  Status PersistKeys(StreamRuntime* s);
+  // Recomputes `v` over the lake below `boundary` and publishes it. For a stream with an event id,
+  // `first` (nullable: computed here) holds the first offset of every id below the boundary.
+  Result<BatchReport::View> ComputeAndPublish(ViewRuntime* v, int64_t boundary, bool full,
+                                              const FirstOffsets* first = nullptr);
   Result<RecordBatch> MergedViewRows(ViewRuntime* v);
   void BackgroundLoop();
   void RecordError(const Status& st);
@@ -177,6 +256,7 @@ class EngineImpl final : public Engine {
   std::atomic<int64_t> last_batch_ms_{0};
   std::atomic<int64_t> last_batch_duration_ms_{0};
   std::atomic<int64_t> compacted_files_{0};
+  std::atomic<int64_t> limit_errors_{0};
   std::mutex error_mu_;
   std::string last_error_;  // guarded by error_mu_
 };
@@ -205,9 +285,7 @@ Status EngineImpl::Init() {
 
 void EngineImpl::Close() {
   if (closed_.exchange(true)) return;
-  {
-    std::lock_guard<std::mutex> lock(bg_mu_);
-  }
+  { std::lock_guard<std::mutex> lock(bg_mu_); }
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
   std::unique_lock lock(catalog_mu_);
@@ -254,6 +332,13 @@ void EngineImpl::BackgroundLoop() {
 Result<QueryResult> EngineImpl::Execute(std::string_view text) {
   if (closed_.load()) return Status::Aborted("the engine is shutting down");
   queries_.fetch_add(1);
+  if (options_.max_sql_bytes > 0 && text.size() > options_.max_sql_bytes) {
+    query_errors_.fetch_add(1);
+    limit_errors_.fetch_add(1);
+    return Status::ResourceExhausted("SQL text of " + std::to_string(text.size()) +
+                                     " bytes exceeds the limit of " + std::to_string(options_.max_sql_bytes) +
+                                     " bytes (max_sql_bytes)");
+  }
   auto parsed = sql::ParseStatement(text);
   if (!parsed.ok()) {
     query_errors_.fetch_add(1);
@@ -281,7 +366,10 @@ Result<QueryResult> EngineImpl::Execute(std::string_view text) {
       break;
     }
   }
-  if (!r.ok()) query_errors_.fetch_add(1);
+  if (!r.ok()) {
+    query_errors_.fetch_add(1);
+    if (r.status().code() == StatusCode::kResourceExhausted) limit_errors_.fetch_add(1);
+  }
   return r;
 }
 
@@ -289,6 +377,11 @@ Result<std::shared_ptr<StreamRuntime>> EngineImpl::OpenStream(const sql::CreateS
   auto s = std::make_shared<StreamRuntime>();
   s->name = stmt.name;
   s->sql = stmt.ToString();
+  if (options_.max_stream_columns > 0 && stmt.columns.size() > options_.max_stream_columns) {
+    return Status::InvalidArgument("CREATE STREAM " + stmt.name + " has " +
+                                   std::to_string(stmt.columns.size()) + " columns, over the limit of " +
+                                   std::to_string(options_.max_stream_columns) + " (max_stream_columns)");
+  }
   for (const sql::ColumnDef& c : stmt.columns) {
     if (s->schema.schema.FindField(c.name) >= 0) {
       return Status::InvalidArgument(c.pos.ToString() + ": column \"" + c.name + "\" is defined twice");
@@ -312,7 +405,8 @@ Result<std::shared_ptr<StreamRuntime>> EngineImpl::OpenStream(const sql::CreateS
   }
   s->schema.event_time_column = s->schema.schema.FindField(event_time);
   if (s->schema.event_time_column < 0) {
-    return Status::InvalidArgument("event_time column \"" + event_time + "\" is not a column of " + stmt.name);
+    return Status::InvalidArgument("event_time column \"" + event_time + "\" is not a column of " +
+                                   stmt.name);
   }
   Field& et = s->schema.schema.fields[s->schema.event_time_column];
   if (et.type.id != TypeId::kTimestamp) {
@@ -332,7 +426,52 @@ Result<std::shared_ptr<StreamRuntime>> EngineImpl::OpenStream(const sql::CreateS
   log_options.segment_bytes = static_cast<uint64_t>(options_.segment_bytes);
   TANDEM_ASSIGN_OR_RETURN(s->log, Log::Open(fs_, JoinPath(s->dir, "log"), log_options));
   TANDEM_ASSIGN_OR_RETURN(s->lake, lake::LakeWriter::Open(fs_, JoinPath(s->dir, "lake"), s->schema.schema,
-                                                           s->schema.event_time_column));
+                                                          s->schema.event_time_column));
+  // Idempotency keys: the persisted file (keys whose records the log may have dropped), then every
+  // envelope still in the log.
+  const int64_t now = WallMs();
+  s->idem =
+      std::make_unique<IdempotencyIndex>(options_.idempotency_retention_ms, options_.idempotency_max_keys);
+  TANDEM_ASSIGN_OR_RETURN(bool have_keys, fs_->Exists(s->idempotency_path()));
+  if (have_keys) {
+    TANDEM_ASSIGN_OR_RETURN(std::string bytes, fs_->ReadFileToString(s->idempotency_path()));
+    TANDEM_RETURN_IF_ERROR(s->idem->Load(bytes, s->idempotency_path(), now));
+  }
+  const uint64_t durable = s->log->durable_offset();
+  bool logged_keys = false;
+  for (uint64_t pos = s->log->first_offset(); pos < durable;) {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<LogRecord> records, s->log->Read(pos, 8 << 20));
+    if (records.empty()) break;
+    for (const LogRecord& rec : records) {
+      pos = rec.offset + rec.count;
+      TANDEM_ASSIGN_OR_RETURN(auto split, SplitPayload(rec.payload));
+      if (!split.first) continue;
+      logged_keys = true;
+      s->idem->Put(
+          split.first->key,
+          {split.first->body_hash, static_cast<int64_t>(rec.offset), rec.count, split.first->time_ms}, now);
+    }
+  }
+  // Keys replayed from the log stay dirty: the next batch cycle persists them before it truncates the log.
+  if (!logged_keys) s->idem->clear_dirty();
+  // The speed layer's event-id window, seeded with the ids of the last W durable offsets.
+  if (s->dedup()) {
+    s->window = std::make_unique<DedupWindow>(options_.dedup_window_events);
+    const int64_t end = static_cast<int64_t>(durable);
+    std::vector<std::pair<int64_t, std::string>> seen;
+    const std::vector<std::string> cols = {s->schema.schema.fields[s->schema.event_id_column].name};
+    TANDEM_RETURN_IF_ERROR(ReadEvents(s.get(), std::max<int64_t>(0, end - options_.dedup_window_events), end,
+                                      cols, [&](RecordBatch&& b, const std::vector<int64_t>& offsets) {
+                                        for (size_t i = 0; i < b.num_rows(); ++i) {
+                                          if (auto id = EventIdKey(b.column(0), i))
+                                            seen.emplace_back(offsets[i], *id);
+                                        }
+                                        return Status::OK();
+                                      }));
+    std::sort(seen.begin(), seen.end());
+    for (const auto& [off, id] : seen) s->window->Observe(id, off);
+    s->window->set_end(end);
+  }
   return s;
 }
 
@@ -397,12 +536,26 @@ Result<QueryResult> EngineImpl::CreateView(const sql::CreateViewStmt& stmt, bool
     }
     v->speed = std::make_unique<speed::SpeedView>(v->plan, v->meta.horizon);
     v->applied_end = v->meta.horizon;
-    TANDEM_RETURN_IF_ERROR(ReadEvents(s.get(), v->meta.horizon, [&](int64_t first, RecordBatch&& events) {
-      TANDEM_ASSIGN_OR_RETURN(bool applied, v->speed->Apply(first, events));
-      if (applied) TANDEM_RETURN_IF_ERROR(v->plan->Consume(events, v->live.get()));
-      return Status::OK();
-    }));
-    v->applied_end = static_cast<int64_t>(s->log->durable_offset());
+    // With an event id, the replay drops what the speed layer's window dropped when the events came in.
+    const int64_t durable = static_cast<int64_t>(s->log->durable_offset());
+    const int64_t end = std::max(durable, s->lake->horizon());
+    std::unordered_set<int64_t> drops;
+    if (s->dedup()) {
+      TANDEM_ASSIGN_OR_RETURN(drops, WindowDrops(s.get(), v->meta.horizon, end));
+    }
+    TANDEM_RETURN_IF_ERROR(ReadEvents(
+        s.get(), v->meta.horizon, end, {}, [&](RecordBatch&& events, const std::vector<int64_t>& offsets) {
+          if (!drops.empty()) {
+            std::vector<uint8_t> keep(events.num_rows(), 1);
+            for (size_t i = 0; i < keep.size(); ++i) keep[i] = drops.count(offsets[i]) ? 0 : 1;
+            events = FilterRows(events, keep);
+          }
+          if (events.num_rows() == 0) return Status::OK();
+          TANDEM_ASSIGN_OR_RETURN(bool applied, v->speed->Apply(offsets.front(), events));
+          if (applied) TANDEM_RETURN_IF_ERROR(v->plan->Consume(events, v->live.get()));
+          return Status::OK();
+        }));
+    v->applied_end = durable;
     v->ready = true;
     v->last_publish_ms = WallMs();
     {
@@ -467,8 +620,8 @@ Result<QueryResult> EngineImpl::Drop(const sql::DropStmt& stmt) {
   {
     std::shared_lock lock(s->views_mu);
     if (!s->views.empty()) {
-      return Status::InvalidArgument("stream \"" + s->name + "\" is read by view \"" + s->views.front()->name +
-                                     "\": drop its views first");
+      return Status::InvalidArgument("stream \"" + s->name + "\" is read by view \"" +
+                                     s->views.front()->name + "\": drop its views first");
     }
   }
   std::lock_guard<std::mutex> batch_lock(batch_mu_);
@@ -499,9 +652,9 @@ Result<QueryResult> EngineImpl::Show(const sql::ShowStmt& stmt) {
       events.Append<int64_t>(static_cast<int64_t>(s->log->durable_offset()));
     }
     const size_t n = names.size();
-    return QueryResult{schema,
-                       RecordBatch(schema, {StringColumn(names), StringColumn(cols), StringColumn(ets), events}, n),
-                       ""};
+    return QueryResult{
+        schema, RecordBatch(schema, {StringColumn(names), StringColumn(cols), StringColumn(ets), events}, n),
+        ""};
   }
   Schema schema{{{"name", DataType::String(), false},
                  {"stream", DataType::String(), false},
@@ -521,7 +674,8 @@ Result<QueryResult> EngineImpl::Show(const sql::ShowStmt& stmt) {
   const size_t n = names.size();
   return QueryResult{
       schema,
-      RecordBatch(schema, {StringColumn(names), StringColumn(streams), StringColumn(defs), versions, horizons}, n),
+      RecordBatch(schema,
+                  {StringColumn(names), StringColumn(streams), StringColumn(defs), versions, horizons}, n),
       ""};
 }
 
@@ -546,8 +700,8 @@ Result<QueryResult> EngineImpl::Describe(const sql::DescribeStmt& stmt) {
     nulls.push_back(f.nullable ? "YES" : "NO");
   }
   const size_t n = names.size();
-  return QueryResult{schema, RecordBatch(schema, {StringColumn(names), StringColumn(types), StringColumn(nulls)}, n),
-                     ""};
+  return QueryResult{
+      schema, RecordBatch(schema, {StringColumn(names), StringColumn(types), StringColumn(nulls)}, n), ""};
 }
 
 Result<RecordBatch> EngineImpl::MergedViewRows(ViewRuntime* v) {
@@ -568,21 +722,54 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
     return QueryResult{out, std::move(rows), ""};
   }
   const std::string& name = stmt.from->name;
+  QueryBudget budget;
+  budget.timeout_ms = options_.query_timeout_ms;
+  budget.max_rows = options_.max_query_rows;
+  if (budget.timeout_ms > 0) {
+    budget.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget.timeout_ms);
+  }
   if (std::shared_ptr<ViewRuntime> v = FindView(name)) {
     TANDEM_ASSIGN_OR_RETURN(plan::QueryPlan qp, plan::PlanSelect(stmt, v->plan->output_schema()));
     TANDEM_ASSIGN_OR_RETURN(RecordBatch rows, MergedViewRows(v.get()));
+    TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(rows.num_rows()), "view rows"));
     Schema out = qp.output_schema;
     TANDEM_ASSIGN_OR_RETURN(RecordBatch result, plan::RunQuery(std::move(qp), {rows}));
+    TANDEM_RETURN_IF_ERROR(budget.CheckTime());
+    TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(result.num_rows()), "result rows"));
     return QueryResult{out, std::move(result), ""};
   }
   if (std::shared_ptr<StreamRuntime> s = FindStream(name)) {
     TANDEM_ASSIGN_OR_RETURN(plan::QueryPlan qp, plan::PlanSelect(stmt, s->schema.schema));
     Schema out = qp.output_schema;
-    TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<plan::QueryRunner> runner, plan::QueryRunner::Make(std::move(qp)));
-    TANDEM_RETURN_IF_ERROR(ReadEvents(s.get(), 0, [&](int64_t, RecordBatch&& events) {
-      return runner->Consume(events);
-    }));
+    TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<plan::QueryRunner> runner,
+                            plan::QueryRunner::Make(std::move(qp)));
+    // One snapshot end for both passes. With an event id, SELECT sees each id once: its first event.
+    const int64_t end = std::max(static_cast<int64_t>(s->log->durable_offset()), s->lake->horizon());
+    FirstOffsets first;
+    if (s->dedup()) {
+      TANDEM_ASSIGN_OR_RETURN(first, FirstOffsetsBelow(s.get(), end, &budget));
+    }
+    const int id_col = s->schema.event_id_column;
+    TANDEM_RETURN_IF_ERROR(
+        ReadEvents(s.get(), 0, end, {}, [&](RecordBatch&& events, const std::vector<int64_t>& offsets) {
+          budget.rows_scanned += static_cast<int64_t>(events.num_rows());
+          if (id_col >= 0) {
+            std::vector<uint8_t> keep(events.num_rows(), 1);
+            const Column& ids = events.column(static_cast<size_t>(id_col));
+            for (size_t i = 0; i < keep.size(); ++i) {
+              if (auto id = EventIdKey(ids, i)) {
+                auto it = first.find(*id);
+                keep[i] = it == first.end() || it->second == offsets[i];
+              }
+            }
+            events = FilterRows(events, keep);
+          }
+          TANDEM_RETURN_IF_ERROR(runner->Consume(events));
+          return budget.CheckTime();
+        }));
     TANDEM_ASSIGN_OR_RETURN(RecordBatch rows, runner->Finish());
+    TANDEM_RETURN_IF_ERROR(budget.CheckTime());
+    TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(rows.num_rows()), "result rows"));
     return QueryResult{out, std::move(rows), ""};
   }
   return Status::NotFound(stmt.from->pos.ToString() + ": no stream or view named \"" + name + "\"");
@@ -591,15 +778,48 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
 // ---------------------------------------------------------------------------------------------------
 // Ingest
 
-Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_view ndjson) {
+Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_view ndjson,
+                                        std::string_view idempotency_key) {
   if (closed_.load()) return Status::Aborted("the engine is shutting down");
   std::shared_ptr<StreamRuntime> s = FindStream(stream);
   if (!s) return Status::NotFound("stream \"" + stream + "\" does not exist");
   if (ndjson.size() > options_.max_body_bytes) {
     return Status::ResourceExhausted("request body of " + std::to_string(ndjson.size()) +
-                                     " bytes exceeds the limit of " + std::to_string(options_.max_body_bytes) +
-                                     " bytes");
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(options_.max_body_bytes) + " bytes");
   }
+  // Idempotency: wait while the same key is in flight, then either replay its record or own the key.
+  const bool keyed = !idempotency_key.empty();
+  const std::string key(idempotency_key);
+  uint64_t body_hash = 0;
+  std::optional<IdempotencyRecord> prior;
+  if (keyed) {
+    TANDEM_RETURN_IF_ERROR(ValidateIdempotencyKey(key));
+    body_hash = BodyHash(ndjson);
+    std::unique_lock lock(s->idem_mu);
+    s->idem_cv.wait(lock, [&] { return s->idem_in_flight.count(key) == 0; });
+    prior = s->idem->Find(key, WallMs());
+    if (prior && prior->body_hash != body_hash) {
+      return Status::AlreadyExists(
+          "Idempotency-Key \"" + key + "\" was already used on stream \"" + s->name +
+          "\" with a different request body (its request appended " + std::to_string(prior->count) +
+          " events at offset " + std::to_string(prior->first_offset) + "); use a new key for a new request");
+    }
+    if (!prior) s->idem_in_flight.insert(key);
+  }
+  struct InFlight {
+    StreamRuntime* s;
+    const std::string* key;
+    ~InFlight() {
+      if (!key) return;
+      {
+        std::lock_guard<std::mutex> lock(s->idem_mu);
+        s->idem_in_flight.erase(*key);
+      }
+      s->idem_cv.notify_all();
+    }
+  } in_flight{s.get(), keyed && !prior ? &key : nullptr};
+
   std::unique_ptr<ingest::NdjsonParser> parser;
   {
     std::lock_guard<std::mutex> lock(s->parser_mu);
@@ -611,6 +831,7 @@ Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_v
   if (!parser) {
     ingest::ParseLimits limits;
     limits.max_body_bytes = options_.max_body_bytes;
+    limits.max_line_bytes = options_.max_line_bytes;
     parser = std::make_unique<ingest::NdjsonParser>(s->schema, limits);
   }
   auto parsed = parser->Parse(ndjson);
@@ -619,32 +840,105 @@ Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_v
     s->parsers.push_back(std::move(parser));
   }
   if (!parsed.ok()) return parsed.status();
-  s->requests.fetch_add(1);
   IngestResult result;
   result.accepted = static_cast<int64_t>(parsed->rows.num_rows());
   result.rejected = static_cast<int64_t>(parsed->errors.size());
   for (const ingest::RowError& e : parsed->errors) result.errors.push_back({e.line, e.column, e.reason});
+  if (prior) {
+    // A retry: the same bytes parse to the same errors; the accepted events are already durable.
+    result.accepted = prior->count;
+    result.first_offset = prior->first_offset;
+    result.replayed = true;
+    s->replays.fetch_add(1);
+    return result;
+  }
+  s->requests.fetch_add(1);
   s->rejected.fetch_add(result.rejected);
   if (result.accepted == 0) return result;
 
   std::string payload;
-  EncodeBatch(parsed->rows, &payload);
-  TANDEM_ASSIGN_OR_RETURN(uint64_t first, s->log->AppendDurable(payload, static_cast<uint32_t>(result.accepted)));
-  result.first_offset = static_cast<int64_t>(first);
-  // Durable: now make it visible. Views are looked up after the append is durable (see CreateView).
-  const int64_t end = result.first_offset + result.accepted;
   const int64_t now = WallMs();
+  if (keyed) EncodeEnvelopeHeader({key, body_hash, now}, &payload);
+  EncodeBatch(parsed->rows, &payload);
+  {
+    std::shared_lock<std::shared_mutex> append_lock(s->idem_append_mu, std::defer_lock);
+    if (keyed) append_lock.lock();
+    TANDEM_ASSIGN_OR_RETURN(uint64_t first,
+                            s->log->AppendDurable(payload, static_cast<uint32_t>(result.accepted)));
+    result.first_offset = static_cast<int64_t>(first);
+    if (keyed) {
+      std::lock_guard<std::mutex> lock(s->idem_mu);
+      s->idem->Put(key, {body_hash, result.first_offset, result.accepted, now}, now);
+    }
+  }
+  // Durable: now make it visible. Views are looked up after the append is durable (see CreateView).
+  const RecordBatch* rows = &parsed->rows;
+  RecordBatch kept;
+  if (s->dedup()) {
+    std::vector<uint8_t> keep = SpeedKeep(s.get(), result.first_offset, parsed->rows);
+    kept = FilterRows(parsed->rows, keep);
+    s->duplicates.fetch_add(static_cast<int64_t>(parsed->rows.num_rows() - kept.num_rows()));
+    rows = &kept;
+  }
+  const int64_t end = result.first_offset + result.accepted;
   std::shared_lock lock(s->views_mu);
   for (const std::shared_ptr<ViewRuntime>& v : s->views) {
     std::lock_guard<std::mutex> vlock(v->mu);
-    TANDEM_ASSIGN_OR_RETURN(bool applied, v->speed->Apply(result.first_offset, parsed->rows));
-    if (applied) TANDEM_RETURN_IF_ERROR(v->plan->Consume(parsed->rows, v->live.get()));
+    if (rows->num_rows() > 0) {
+      TANDEM_ASSIGN_OR_RETURN(bool applied, v->speed->Apply(result.first_offset, *rows));
+      if (applied) TANDEM_RETURN_IF_ERROR(v->plan->Consume(*rows, v->live.get()));
+    }
     v->applied_end = std::max(v->applied_end, end);
     v->last_apply_ms = now;
   }
   s->accepted.fetch_add(result.accepted);
   s->last_ingest_ms.store(now);
   return result;
+}
+
+std::vector<uint8_t> EngineImpl::SpeedKeep(StreamRuntime* s, int64_t first, const RecordBatch& rows) {
+  std::vector<uint8_t> keep(rows.num_rows(), 1);
+  StreamRuntime::PendingDedup mine{&rows, &keep};
+  const size_t id_col = static_cast<size_t>(s->schema.event_id_column);
+  std::unique_lock lock(s->dedup_mu);
+  s->dedup_queue[first] = &mine;
+  // Every record below ours is durable too, so its request thread will queue it: whoever finds the head
+  // of the queue processes the queue in offset order.
+  bool progressed = false;
+  while (!s->dedup_queue.empty() && s->dedup_queue.begin()->first == s->window->end()) {
+    const int64_t f = s->dedup_queue.begin()->first;
+    StreamRuntime::PendingDedup* p = s->dedup_queue.begin()->second;
+    s->dedup_queue.erase(s->dedup_queue.begin());
+    const Column& ids = p->rows->column(id_col);
+    for (size_t i = 0; i < p->rows->num_rows(); ++i) {
+      if (auto id = EventIdKey(ids, i)) {
+        if (s->window->Observe(*id, f + static_cast<int64_t>(i))) (*p->keep)[i] = 0;
+      }
+    }
+    s->window->set_end(f + static_cast<int64_t>(p->rows->num_rows()));
+    p->done = true;
+    progressed = true;
+  }
+  if (progressed) s->dedup_cv.notify_all();
+  s->dedup_cv.wait(lock, [&] { return mine.done; });
+  return keep;
+}
+
+Status EngineImpl::PersistKeys(StreamRuntime* s) {
+  std::string bytes;
+  {
+    std::unique_lock<std::shared_mutex> append_lock(s->idem_append_mu);  // no keyed append half-way
+    std::lock_guard<std::mutex> lock(s->idem_mu);
+    if (!s->idem->dirty()) return Status::OK();
+    bytes = s->idem->Serialize();
+    s->idem->clear_dirty();
+  }
+  Status st = fs_->WriteFileAtomically(s->idempotency_path(), bytes);
+  if (!st.ok()) {
+    std::lock_guard<std::mutex> lock(s->idem_mu);
+    s->idem->mark_dirty();  // retried by the next cycle; the log keeps nothing it would need meanwhile
+  }
+  return st;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -662,7 +956,7 @@ Status EngineImpl::FlushStream(StreamRuntime* s) {
       const int64_t rec_offset = static_cast<int64_t>(rec.offset);
       const int64_t cur = s->lake->buffered_end();
       if (rec_offset + static_cast<int64_t>(rec.count) <= cur) continue;  // already in the lake
-      TANDEM_ASSIGN_OR_RETURN(RecordBatch events, DecodeBatch(s->schema.schema, rec.payload));
+      TANDEM_ASSIGN_OR_RETURN(RecordBatch events, DecodeRecord(s->schema.schema, rec.payload));
       if (rec_offset < cur) events = events.Slice(cur - rec_offset, events.num_rows() - (cur - rec_offset));
       TANDEM_RETURN_IF_ERROR(s->lake->Append(std::max(rec_offset, cur), events));
     }
@@ -682,49 +976,123 @@ Status EngineImpl::FlushLake() {
   return Status::OK();
 }
 
-Status EngineImpl::ReadEvents(StreamRuntime* s, int64_t from,
-                              const std::function<Status(int64_t, RecordBatch&&)>& fn) {
+Status EngineImpl::ReadEvents(StreamRuntime* s, int64_t from, int64_t to,
+                              const std::vector<std::string>& columns, const EventFn& fn) {
   std::shared_ptr<const lake::Manifest> manifest = s->lake->snapshot();
   const int64_t lake_end = manifest->horizon;
   const int64_t durable = static_cast<int64_t>(s->log->durable_offset());
-  if (from < lake_end) {
-    std::vector<std::string> columns = s->column_names();
-    columns.push_back(lake::kOffsetColumn);
-    Schema schema = s->schema.schema;
-    TANDEM_RETURN_IF_ERROR(lake::ScanLake(fs_, s->lake->stream_dir(), *manifest, {from, lake_end}, columns,
-                                          [&](RecordBatch&& b) {
-                                            const int64_t first = b.column(b.num_columns() - 1).Value<int64_t>(0);
-                                            std::vector<Column> cols = std::move(b.mutable_columns());
+  if (to < 0) to = std::max(durable, lake_end);
+  // The projection, as schema field indexes.
+  std::vector<size_t> proj;
+  Schema schema;
+  if (columns.empty()) {
+    for (size_t i = 0; i < s->schema.schema.fields.size(); ++i) proj.push_back(i);
+    schema = s->schema.schema;
+  } else {
+    for (const std::string& c : columns) {
+      const int i = s->schema.schema.FindField(c);
+      if (i < 0) return Status::Internal("no column " + c + " in stream " + s->name);
+      proj.push_back(static_cast<size_t>(i));
+      schema.fields.push_back(s->schema.schema.fields[static_cast<size_t>(i)]);
+    }
+  }
+  std::vector<int64_t> offsets;
+  if (from < std::min(lake_end, to)) {
+    std::vector<std::string> names;
+    for (const Field& f : schema.fields) names.push_back(f.name);
+    names.push_back(lake::kOffsetColumn);
+    TANDEM_RETURN_IF_ERROR(lake::ScanLake(fs_, s->lake->stream_dir(), *manifest,
+                                          {from, std::min(lake_end, to)}, names, [&](RecordBatch&& b) {
                                             const size_t n = b.num_rows();
+                                            if (n == 0) return Status::OK();
+                                            std::vector<Column> cols = std::move(b.mutable_columns());
+                                            const Column& off = cols.back();
+                                            offsets.resize(n);
+                                            for (size_t i = 0; i < n; ++i) offsets[i] = off.Value<int64_t>(i);
                                             cols.pop_back();
-                                            return fn(first, RecordBatch(schema, std::move(cols), n));
+                                            return fn(RecordBatch(schema, std::move(cols), n), offsets);
                                           }));
   }
   int64_t pos = std::max(from, lake_end);
-  while (pos < durable) {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<LogRecord> records, s->log->Read(static_cast<uint64_t>(pos), 8 << 20));
+  to = std::min(to, durable);
+  while (pos < to) {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<LogRecord> records,
+                            s->log->Read(static_cast<uint64_t>(pos), 8 << 20));
     if (records.empty()) break;
     for (const LogRecord& rec : records) {
       const int64_t rec_offset = static_cast<int64_t>(rec.offset);
-      if (rec_offset >= durable) {
-        pos = durable;
+      if (rec_offset >= to) {
+        pos = to;
         break;
       }
-      TANDEM_ASSIGN_OR_RETURN(RecordBatch events, DecodeBatch(s->schema.schema, rec.payload));
+      TANDEM_ASSIGN_OR_RETURN(RecordBatch events, DecodeRecord(s->schema.schema, rec.payload));
       int64_t first = rec_offset;
       if (rec_offset < pos) {
         const int64_t skip = pos - rec_offset;
         events = events.Slice(skip, events.num_rows() - skip);
         first = pos;
       }
+      if (rec_offset + rec.count > to) events = events.Slice(0, static_cast<size_t>(to - first));
       pos = rec_offset + rec.count;
-      if (events.num_rows() > 0) TANDEM_RETURN_IF_ERROR(fn(first, std::move(events)));
+      if (events.num_rows() == 0) continue;
+      if (!columns.empty()) {
+        std::vector<Column> cols;
+        for (size_t i : proj) cols.push_back(std::move(events.mutable_column(i)));
+        const size_t n = events.num_rows();
+        events = RecordBatch(schema, std::move(cols), n);
+      }
+      offsets.resize(events.num_rows());
+      for (size_t i = 0; i < offsets.size(); ++i) offsets[i] = first + static_cast<int64_t>(i);
+      TANDEM_RETURN_IF_ERROR(fn(std::move(events), offsets));
     }
   }
   return Status::OK();
 }
 
-Result<BatchReport::View> EngineImpl::ComputeAndPublish(ViewRuntime* v, int64_t boundary, bool full) {
+Result<FirstOffsets> EngineImpl::FirstOffsetsBelow(StreamRuntime* s, int64_t to, QueryBudget* budget) {
+  FirstOffsets first;
+  const std::vector<std::string> cols = {
+      s->schema.schema.fields[static_cast<size_t>(s->schema.event_id_column)].name};
+  TANDEM_RETURN_IF_ERROR(
+      ReadEvents(s, 0, to, cols, [&](RecordBatch&& b, const std::vector<int64_t>& offsets) {
+        for (size_t i = 0; i < b.num_rows(); ++i) {
+          if (auto id = EventIdKey(b.column(0), i)) {
+            auto [it, inserted] = first.try_emplace(std::move(*id), offsets[i]);
+            if (!inserted) it->second = std::min(it->second, offsets[i]);
+          }
+        }
+        if (budget) {
+          budget->rows_scanned += static_cast<int64_t>(b.num_rows());
+          return budget->CheckTime();
+        }
+        return Status::OK();
+      }));
+  return first;
+}
+
+Result<std::unordered_set<int64_t>> EngineImpl::WindowDrops(StreamRuntime* s, int64_t from, int64_t to) {
+  std::vector<std::pair<int64_t, std::string>> seen;
+  const std::vector<std::string> cols = {
+      s->schema.schema.fields[static_cast<size_t>(s->schema.event_id_column)].name};
+  TANDEM_RETURN_IF_ERROR(ReadEvents(s, std::max<int64_t>(0, from - options_.dedup_window_events), to, cols,
+                                    [&](RecordBatch&& b, const std::vector<int64_t>& offsets) {
+                                      for (size_t i = 0; i < b.num_rows(); ++i) {
+                                        if (auto id = EventIdKey(b.column(0), i))
+                                          seen.emplace_back(offsets[i], *id);
+                                      }
+                                      return Status::OK();
+                                    }));
+  std::sort(seen.begin(), seen.end());
+  DedupWindow window(options_.dedup_window_events);
+  std::unordered_set<int64_t> drops;
+  for (const auto& [off, id] : seen) {
+    if (window.Observe(id, off) && off >= from) drops.insert(off);
+  }
+  return drops;
+}
+
+Result<BatchReport::View> EngineImpl::ComputeAndPublish(ViewRuntime* v, int64_t boundary, bool full,
+                                                        const FirstOffsets* first) {
   StreamRuntime* s = v->stream.get();
   TANDEM_RETURN_IF_ERROR(FlushStream(s));
   std::shared_ptr<const lake::Manifest> manifest = s->lake->snapshot();
@@ -752,12 +1120,35 @@ Result<BatchReport::View> EngineImpl::ComputeAndPublish(ViewRuntime* v, int64_t 
   }
   std::vector<std::string> columns = s->column_names();
   const Schema& schema = s->schema.schema;
+  // With an event id the batch layer is exact: an event counts only if it is its id's first (by offset)
+  // among every event below the boundary, the previous batch ranges included.
+  FirstOffsets local_first;
+  if (s->dedup()) {
+    if (!first) {
+      TANDEM_ASSIGN_OR_RETURN(local_first, FirstOffsetsBelow(s, boundary, nullptr));
+      first = &local_first;
+    }
+    columns.push_back(lake::kOffsetColumn);
+  }
+  const size_t id_col = static_cast<size_t>(s->schema.event_id_column);
   int64_t rows_read = 0;
   TANDEM_RETURN_IF_ERROR(
       lake::ScanLake(fs_, s->lake->stream_dir(), *manifest, {from, boundary}, columns, [&](RecordBatch&& b) {
         rows_read += static_cast<int64_t>(b.num_rows());
         const size_t n = b.num_rows();
-        return v->plan->Consume(RecordBatch(schema, std::move(b.mutable_columns()), n), agg.get());
+        std::vector<Column> cols = std::move(b.mutable_columns());
+        if (!s->dedup()) return v->plan->Consume(RecordBatch(schema, std::move(cols), n), agg.get());
+        const Column offsets = std::move(cols.back());
+        cols.pop_back();
+        RecordBatch events(schema, std::move(cols), n);
+        std::vector<uint8_t> keep(n, 1);
+        for (size_t i = 0; i < n; ++i) {
+          if (auto id = EventIdKey(events.column(id_col), i)) {
+            auto it = first->find(*id);
+            keep[i] = it == first->end() || it->second == offsets.Value<int64_t>(i);
+          }
+        }
+        return v->plan->Consume(FilterRows(events, keep), agg.get());
       }));
   TANDEM_ASSIGN_OR_RETURN(RecordBatch states, agg->ExportStates());
   batch::BatchViewMeta meta;
@@ -808,14 +1199,22 @@ Result<BatchReport> EngineImpl::RunBatch(bool full) {
       }
     }
     int64_t min_horizon = boundary;
+    FirstOffsets first;
+    if (s->dedup() && !views.empty()) {
+      TANDEM_RETURN_IF_ERROR(FlushStream(s.get()));
+      TANDEM_ASSIGN_OR_RETURN(first, FirstOffsetsBelow(s.get(), boundary, nullptr));
+    }
     for (auto& v : views) {
-      TANDEM_ASSIGN_OR_RETURN(BatchReport::View r, ComputeAndPublish(v.get(), boundary, full));
+      TANDEM_ASSIGN_OR_RETURN(BatchReport::View r,
+                              ComputeAndPublish(v.get(), boundary, full, s->dedup() ? &first : nullptr));
       min_horizon = std::min(min_horizon, r.horizon);
       report.views.push_back(std::move(r));
     }
     if (views.empty()) TANDEM_RETURN_IF_ERROR(FlushStream(s.get()));
     // The log keeps what the lake does not hold yet and what a restart replays into the speed layer.
     const int64_t keep = std::min(min_horizon, s->lake->horizon());
+    // Keys whose records the truncation may drop are persisted first.
+    TANDEM_RETURN_IF_ERROR(PersistKeys(s.get()));
     TANDEM_RETURN_IF_ERROR(s->log->TruncateBefore(static_cast<uint64_t>(keep)));
   }
   batch_cycles_.fetch_add(1);
@@ -862,11 +1261,20 @@ std::string EngineImpl::StatusJson() {
     first = false;
     auto m = s->lake->snapshot();
     const int64_t durable = static_cast<int64_t>(s->log->durable_offset());
+    size_t keys = 0;
+    {
+      std::lock_guard<std::mutex> klock(s->idem_mu);
+      keys = s->idem->size();
+    }
     out += "{\"name\":" + JsonStr(name) + ",\"events\":" + std::to_string(durable) +
+           ",\"idempotency_keys\":" + std::to_string(keys) +
+           ",\"idempotent_replays\":" + std::to_string(s->replays.load()) +
+           ",\"duplicates_dropped\":" + std::to_string(s->duplicates.load()) +
            ",\"accepted\":" + std::to_string(s->accepted.load()) +
            ",\"rejected\":" + std::to_string(s->rejected.load()) +
            ",\"log_first_offset\":" + std::to_string(s->log->first_offset()) +
-           ",\"lake_horizon\":" + std::to_string(m->horizon) + ",\"lake_files\":" + std::to_string(m->files.size()) +
+           ",\"lake_horizon\":" + std::to_string(m->horizon) +
+           ",\"lake_files\":" + std::to_string(m->files.size()) +
            ",\"lake_lag_events\":" + std::to_string(durable - m->horizon) + "}";
   }
   out += "],\"views\":[";
@@ -888,7 +1296,8 @@ std::string EngineImpl::StatusJson() {
     for (const auto& e : v->speed->epochs()) {
       if (!ef) out += ',';
       ef = false;
-      out += "{\"start\":" + std::to_string(e.start) + ",\"end\":" + (e.end < 0 ? "null" : std::to_string(e.end)) +
+      out += "{\"start\":" + std::to_string(e.start) +
+             ",\"end\":" + (e.end < 0 ? "null" : std::to_string(e.end)) +
              ",\"events\":" + std::to_string(e.events) + ",\"groups\":" + std::to_string(e.groups) + "}";
     }
     out += "]}";
@@ -911,15 +1320,30 @@ std::string EngineImpl::MetricsText() {
   };
   std::shared_lock lock(catalog_mu_);
   metric("tandem_ingest_events_total", "counter", "Events accepted (durable) per stream.");
-  for (auto& [n, s] : streams_) out += "tandem_ingest_events_total{stream=\"" + n + "\"} " + std::to_string(s->accepted.load()) + "\n";
+  for (auto& [n, s] : streams_)
+    out += "tandem_ingest_events_total{stream=\"" + n + "\"} " + std::to_string(s->accepted.load()) + "\n";
   metric("tandem_ingest_rejected_total", "counter", "Lines rejected by validation per stream.");
-  for (auto& [n, s] : streams_) out += "tandem_ingest_rejected_total{stream=\"" + n + "\"} " + std::to_string(s->rejected.load()) + "\n";
+  for (auto& [n, s] : streams_)
+    out += "tandem_ingest_rejected_total{stream=\"" + n + "\"} " + std::to_string(s->rejected.load()) + "\n";
   metric("tandem_ingest_requests_total", "counter", "Ingest requests per stream.");
-  for (auto& [n, s] : streams_) out += "tandem_ingest_requests_total{stream=\"" + n + "\"} " + std::to_string(s->requests.load()) + "\n";
+  for (auto& [n, s] : streams_)
+    out += "tandem_ingest_requests_total{stream=\"" + n + "\"} " + std::to_string(s->requests.load()) + "\n";
+  metric("tandem_ingest_idempotent_replays_total", "counter", "Retried requests answered from their key.");
+  for (auto& [n, s] : streams_)
+    out += "tandem_ingest_idempotent_replays_total{stream=\"" + n + "\"} " +
+           std::to_string(s->replays.load()) + "\n";
+  metric("tandem_speed_duplicates_dropped_total", "counter",
+         "Events dropped by the speed layer's event-id window.");
+  for (auto& [n, s] : streams_)
+    out += "tandem_speed_duplicates_dropped_total{stream=\"" + n + "\"} " +
+           std::to_string(s->duplicates.load()) + "\n";
   metric("tandem_log_syncs_total", "counter", "Group commits (write + fdatasync) per stream log.");
-  for (auto& [n, s] : streams_) out += "tandem_log_syncs_total{stream=\"" + n + "\"} " + std::to_string(s->log->stats().syncs) + "\n";
+  for (auto& [n, s] : streams_)
+    out += "tandem_log_syncs_total{stream=\"" + n + "\"} " + std::to_string(s->log->stats().syncs) + "\n";
   metric("tandem_lake_files", "gauge", "Live Parquet files in the master dataset per stream.");
-  for (auto& [n, s] : streams_) out += "tandem_lake_files{stream=\"" + n + "\"} " + std::to_string(s->lake->snapshot()->files.size()) + "\n";
+  for (auto& [n, s] : streams_)
+    out +=
+        "tandem_lake_files{stream=\"" + n + "\"} " + std::to_string(s->lake->snapshot()->files.size()) + "\n";
   metric("tandem_lake_lag_events", "gauge", "Durable events not yet in the lake per stream.");
   for (auto& [n, s] : streams_) {
     out += "tandem_lake_lag_events{stream=\"" + n + "\"} " +
@@ -930,7 +1354,8 @@ std::string EngineImpl::MetricsText() {
     std::lock_guard<std::mutex> vlock(v->mu);
     out += "tandem_view_batch_horizon{view=\"" + n + "\"} " + std::to_string(v->meta.horizon) + "\n";
   }
-  metric("tandem_view_batch_lag_events", "gauge", "Events served by the speed layer (not yet in the batch view).");
+  metric("tandem_view_batch_lag_events", "gauge",
+         "Events served by the speed layer (not yet in the batch view).");
   for (auto& [n, v] : views_) {
     std::lock_guard<std::mutex> vlock(v->mu);
     out += "tandem_view_batch_lag_events{view=\"" + n + "\"} " +
@@ -942,6 +1367,9 @@ std::string EngineImpl::MetricsText() {
   out += "tandem_queries_total " + std::to_string(queries_.load()) + "\n";
   metric("tandem_query_errors_total", "counter", "SQL statements that failed.");
   out += "tandem_query_errors_total " + std::to_string(query_errors_.load()) + "\n";
+  metric("tandem_query_limit_errors_total", "counter",
+         "SQL statements refused by a limit (size, time, rows).");
+  out += "tandem_query_limit_errors_total " + std::to_string(limit_errors_.load()) + "\n";
   metric("tandem_compacted_files_total", "counter", "Small lake files rewritten by compaction.");
   out += "tandem_compacted_files_total " + std::to_string(compacted_files_.load()) + "\n";
   return out;

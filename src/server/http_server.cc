@@ -91,7 +91,9 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(engine::Engine* engine, HttpServerOptions options)
     : impl_(std::make_unique<Impl>()), engine_(engine), options_(std::move(options)) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 namespace {
 
@@ -111,14 +113,37 @@ Status HttpServer::Start() {
   s.set_read_timeout(30, 0);
 
   s.Post(R"(/v1/streams/([^/]+)/events)", [engine](const httplib::Request& req, httplib::Response& res) {
-    auto r = engine->Ingest(req.matches[1].str(), req.body);
-    if (!r.ok()) return SendError(res, r.status());
+    const bool keyed = req.has_header("Idempotency-Key");
+    const std::string key = keyed ? req.get_header_value("Idempotency-Key") : std::string();
+    if (keyed && key.empty()) {
+      return SendError(res, Status::InvalidArgument("Idempotency-Key is empty"));
+    }
+    auto r = engine->Ingest(req.matches[1].str(), req.body, key);
+    if (!r.ok()) {
+      SendError(res, r.status());
+      // The only AlreadyExists of ingest: the key was used with another body.
+      if (r.status().code() == StatusCode::kAlreadyExists) res.status = 422;
+      return;
+    }
     res.status = (r->accepted == 0 && r->rejected > 0) ? 400 : 200;
+    if (r->replayed) res.set_header("Idempotent-Replayed", "true");
     res.set_content(IngestResultToJson(*r), "application/json");
   });
-  s.Post("/v1/sql", [engine](const httplib::Request& req, httplib::Response& res) {
+  const size_t max_sql_bytes = options_.max_sql_bytes;
+  s.Post("/v1/sql", [engine, max_sql_bytes](const httplib::Request& req, httplib::Response& res) {
+    if (max_sql_bytes > 0 && req.body.size() > max_sql_bytes) {
+      return SendError(
+          res, Status::ResourceExhausted("SQL text of " + std::to_string(req.body.size()) +
+                                         " bytes exceeds the limit of " + std::to_string(max_sql_bytes) +
+                                         " bytes (max_sql_bytes)"));
+    }
     auto r = engine->Execute(req.body);
-    if (!r.ok()) return SendError(res, r.status());
+    if (!r.ok()) {
+      SendError(res, r.status());
+      // A query over its time or row limit: the request was fine, the server refused the work.
+      if (r.status().code() == StatusCode::kResourceExhausted) res.status = 429;
+      return;
+    }
     res.set_content(QueryResultToJson(*r), "application/json");
   });
   s.Post("/v1/batch", [engine](const httplib::Request& req, httplib::Response& res) {
@@ -157,13 +182,16 @@ Status HttpServer::Start() {
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"ok\":true}", "application/json");
   });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  const size_t max_body = options_.max_body_bytes;
+  s.set_error_handler([max_body](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     std::string msg;
     if (res.status == 404) {
       msg = "no such endpoint: " + req.method + " " + req.path;
     } else if (res.status == 413) {
-      msg = "request body exceeds the limit";
+      const std::string length = req.get_header_value("Content-Length");
+      msg = "request body" + (length.empty() ? std::string() : " of " + length + " bytes") +
+            " exceeds the limit of " + std::to_string(max_body) + " bytes (max_body_bytes)";
     } else {
       msg = "HTTP error " + std::to_string(res.status);
     }

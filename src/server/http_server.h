@@ -7,7 +7,11 @@
 //   GET  /v1/status, /metrics, /health
 //
 // Errors are JSON {"error": "..."} with a 4xx status for the client's mistakes (400 bad SQL or body,
-// 404 unknown stream or view, 409 already exists, 413 body too large) and 5xx for ours.
+// 404 unknown stream or view, 409 already exists, 413 body or SQL text too large, 422 Idempotency-Key
+// reused with a different body, 429 a query over its time or row limit) and 5xx for ours.
+//
+// Ingest honours an `Idempotency-Key` request header (Engine::Ingest): a replayed request gets the
+// original response body and status plus the header `Idempotent-Replayed: true`.
 // The server owns no engine state; it borrows the Engine, which must outlive it.
 // Thread safety: Start/Stop from one thread; requests are served by a thread pool.
 #pragma once
@@ -24,8 +28,9 @@ namespace tandem::server {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: pick a free port (see port())
-  size_t max_body_bytes = 64 << 20;
+  int port = 8080;                   // 0: pick a free port (see port())
+  size_t max_body_bytes = 64 << 20;  // any request body (413 above it)
+  size_t max_sql_bytes = 1 << 20;    // POST /v1/sql body (413 above it)
 };
 
 class HttpServer {
@@ -51,7 +56,8 @@ class HttpServer {
 // JSON rendering shared with the CLI and tests.
 std::string QueryResultToJson(const engine::QueryResult& result);
 std::string IngestResultToJson(const engine::IngestResult& result);
-// 400 / 404 / 409 / 413 / 500 ... for a non-OK Status.
+// 400 / 404 / 409 / 413 / 500 ... for a non-OK Status (endpoint-independent; the ingest and SQL handlers
+// refine AlreadyExists to 422 and ResourceExhausted to 429 where documented).
 int HttpStatusFor(const Status& status);
 std::string ErrorJson(const Status& status);
 
