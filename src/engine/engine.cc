@@ -107,6 +107,11 @@ struct ViewRuntime {
   int64_t last_publish_ms = 0;
   int64_t last_apply_ms = 0;
   bool ready = false;  // published at least once: queries may read it
+  // Bumped whenever `live` changes; the view's finalized rows are cached per generation so that queries
+  // over an unchanged view (point lookups, dashboards) do not finalize and sort every group again.
+  uint64_t generation = 0;
+  uint64_t cached_generation = 0;
+  std::shared_ptr<const RecordBatch> cached_rows;  // null: nothing cached
 };
 
 bool ValidObjectName(const std::string& n) {
@@ -220,7 +225,8 @@ class EngineImpl final : public Engine {
   // `first` (nullable: computed here) holds the first offset of every id below the boundary.
   Result<BatchReport::View> ComputeAndPublish(ViewRuntime* v, int64_t boundary, bool full,
                                               const FirstOffsets* first = nullptr);
-  Result<RecordBatch> MergedViewRows(ViewRuntime* v);
+  // The view's merged rows (batch ⊕ speed, finalized, HAVING and select list applied). Shared and immutable.
+  Result<std::shared_ptr<const RecordBatch>> MergedViewRows(ViewRuntime* v);
   void BackgroundLoop();
   void RecordError(const Status& st);
 
@@ -704,14 +710,24 @@ Result<QueryResult> EngineImpl::Describe(const sql::DescribeStmt& stmt) {
       schema, RecordBatch(schema, {StringColumn(names), StringColumn(types), StringColumn(nulls)}, n), ""};
 }
 
-Result<RecordBatch> EngineImpl::MergedViewRows(ViewRuntime* v) {
+Result<std::shared_ptr<const RecordBatch>> EngineImpl::MergedViewRows(ViewRuntime* v) {
   RecordBatch finalized;
+  uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(v->mu);
     if (!v->ready) return Status::NotFound("view \"" + v->name + "\" is still being built");
+    if (v->cached_rows && v->cached_generation == v->generation) return v->cached_rows;
+    generation = v->generation;
     TANDEM_ASSIGN_OR_RETURN(finalized, v->live->Finalize());
   }
-  return v->plan->Finish(finalized);
+  TANDEM_ASSIGN_OR_RETURN(RecordBatch rows, v->plan->Finish(finalized));
+  auto shared = std::make_shared<const RecordBatch>(std::move(rows));
+  std::lock_guard<std::mutex> lock(v->mu);
+  if (v->generation == generation) {
+    v->cached_rows = shared;
+    v->cached_generation = generation;
+  }
+  return shared;
 }
 
 Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
@@ -730,10 +746,13 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
   }
   if (std::shared_ptr<ViewRuntime> v = FindView(name)) {
     TANDEM_ASSIGN_OR_RETURN(plan::QueryPlan qp, plan::PlanSelect(stmt, v->plan->output_schema()));
-    TANDEM_ASSIGN_OR_RETURN(RecordBatch rows, MergedViewRows(v.get()));
-    TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(rows.num_rows()), "view rows"));
+    TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<const RecordBatch> rows, MergedViewRows(v.get()));
+    TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(rows->num_rows()), "view rows"));
     Schema out = qp.output_schema;
-    TANDEM_ASSIGN_OR_RETURN(RecordBatch result, plan::RunQuery(std::move(qp), {rows}));
+    TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<plan::QueryRunner> runner,
+                            plan::QueryRunner::Make(std::move(qp)));
+    TANDEM_RETURN_IF_ERROR(runner->Consume(*rows));
+    TANDEM_ASSIGN_OR_RETURN(RecordBatch result, runner->Finish());
     TANDEM_RETURN_IF_ERROR(budget.CheckTime());
     TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(result.num_rows()), "result rows"));
     return QueryResult{out, std::move(result), ""};
@@ -886,7 +905,10 @@ Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_v
     std::lock_guard<std::mutex> vlock(v->mu);
     if (rows->num_rows() > 0) {
       TANDEM_ASSIGN_OR_RETURN(bool applied, v->speed->Apply(result.first_offset, *rows));
-      if (applied) TANDEM_RETURN_IF_ERROR(v->plan->Consume(*rows, v->live.get()));
+      if (applied) {
+        ++v->generation;
+        TANDEM_RETURN_IF_ERROR(v->plan->Consume(*rows, v->live.get()));
+      }
     }
     v->applied_end = std::max(v->applied_end, end);
     v->last_apply_ms = now;
@@ -1164,6 +1186,7 @@ Result<BatchReport::View> EngineImpl::ComputeAndPublish(ViewRuntime* v, int64_t 
   TANDEM_RETURN_IF_ERROR(live->Merge(*agg));
   TANDEM_RETURN_IF_ERROR(v->speed->MergeInto(live.get()));
   v->live = std::move(live);
+  ++v->generation;
   v->batch_states = std::move(agg);
   v->meta = meta;
   v->ready = true;
