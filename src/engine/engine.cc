@@ -433,6 +433,12 @@ Result<std::shared_ptr<StreamRuntime>> EngineImpl::OpenStream(const sql::CreateS
   TANDEM_ASSIGN_OR_RETURN(s->log, Log::Open(fs_, JoinPath(s->dir, "log"), log_options));
   TANDEM_ASSIGN_OR_RETURN(s->lake, lake::LakeWriter::Open(fs_, JoinPath(s->dir, "lake"), s->schema.schema,
                                                           s->schema.event_time_column));
+  if (static_cast<int64_t>(s->log->next_offset()) < s->lake->horizon()) {
+    return Status::Corruption("stream " + s->name + ": the log ends at offset " +
+                              std::to_string(s->log->next_offset()) +
+                              " but the lake already holds offsets up to " +
+                              std::to_string(s->lake->horizon()) + "; refusing to reuse offsets");
+  }
   // Idempotency keys: the persisted file (keys whose records the log may have dropped), then every
   // envelope still in the log.
   const int64_t now = WallMs();

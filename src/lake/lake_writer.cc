@@ -81,6 +81,7 @@ Result<std::unique_ptr<LakeWriter>> LakeWriter::Open(FileSystem* fs, std::string
   TANDEM_RETURN_IF_ERROR(fs->CreateDirs(w->stream_dir_));
   TANDEM_ASSIGN_OR_RETURN(Manifest m, w->store_.LoadLatest());
   w->buffered_end_ = m.horizon;
+  w->next_file_id_ = m.next_file_id;
   w->current_ = std::make_shared<const Manifest>(std::move(m));
   TANDEM_RETURN_IF_ERROR(w->RemoveOrphans());
   return w;
@@ -179,6 +180,14 @@ Status LakeWriter::WriteFile(const std::string& partition, const RecordBatch& ro
   return Status::OK();
 }
 
+int64_t LakeWriter::NextFileId(Manifest* next) {
+  // Ids are never reused within a process, even when a publish failed: a failed publish may still have
+  // renamed its manifest into place, and that manifest lists the files it names.
+  const int64_t id = next_file_id_++;
+  next->next_file_id = next_file_id_;
+  return id;
+}
+
 Status LakeWriter::PublishLocked(Manifest next) {
   TANDEM_RETURN_IF_ERROR(store_.Publish(&next));
   auto published = std::make_shared<const Manifest>(std::move(next));
@@ -218,7 +227,7 @@ Status LakeWriter::Flush() {
     for (size_t c = 0; c < rows.num_columns(); ++c) cols.push_back(rows.column(c).Take(idx));
     RecordBatch part(file_schema_, std::move(cols), idx.size());
     LakeFile f;
-    st = WriteFile(partition, part, {{begin, end}}, next.next_file_id++, &f);
+    st = WriteFile(partition, part, {{begin, end}}, NextFileId(&next), &f);
     if (!st.ok()) break;
     next.files.push_back(std::move(f));
   }
@@ -264,7 +273,7 @@ Result<CompactionResult> LakeWriter::Compact() {
       removed.insert(i);
     }
     LakeFile out;
-    TANDEM_RETURN_IF_ERROR(WriteFile(partition, merged, ranges, next.next_file_id++, &out));
+    TANDEM_RETURN_IF_ERROR(WriteFile(partition, merged, ranges, NextFileId(&next), &out));
     result.bytes_out += out.bytes;
     result.files_in += static_cast<int>(idx.size());
     result.files_out += 1;

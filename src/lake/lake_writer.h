@@ -84,6 +84,8 @@ class LakeWriter {
   Status WriteFile(const std::string& partition, const RecordBatch& rows, std::vector<OffsetRange> ranges,
                    int64_t file_id, LakeFile* out);
   Status PublishLocked(Manifest next);
+  // A fresh file id (see next_file_id_); records the next one in `next`.
+  int64_t NextFileId(Manifest* next);
 
   FileSystem* fs_;
   const std::string stream_dir_;
@@ -98,6 +100,7 @@ class LakeWriter {
   RecordBatch buffer_;                       // guarded by mu_; file schema (with _offset)
   int64_t buffered_end_ = 0;                 // guarded by mu_
   std::mutex write_mu_;                      // serialises Flush and Compact
+  int64_t next_file_id_ = 0;                 // guarded by write_mu_; never reused within a process
   struct Doomed {
     std::string path;
     int64_t due_ms;

@@ -514,7 +514,11 @@ Status Log::TruncateBefore(uint64_t offset) {
     std::lock_guard<std::mutex> l(mu_);
     uint64_t limit = std::min(offset, durable_offset_);
     // segments_[1]->base <= durable_offset_ means segments_[0] was rolled over and closed by a leader.
-    while (segments_.size() > 1 && segments_[1]->base <= limit) {
+    // segments_[0] goes only once segments_[1] holds a durable record: a roll whose create or sync failed
+    // leaves a successor that may not exist after a crash, and the log must never lose its last durable
+    // segment (its end is where offsets continue after recovery).
+    while (segments_.size() > 1 && segments_[1]->base <= limit &&
+           segments_[1]->durable_end > segments_[1]->base) {
       doomed.push_back(segments_.front());
       segments_.erase(segments_.begin());
     }
