@@ -38,6 +38,8 @@ fi
 
 ninja -C "$build" -j"$jobs" "${targets[@]/#/fuzz_}"
 
+# clang's UBSan recovers by default: make every report a finding.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 mkdir -p "$build/artifacts"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/tandem-fuzz.XXXXXX")"
 status=0

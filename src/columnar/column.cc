@@ -210,7 +210,8 @@ void AppendInt128(__int128 v, std::string* out) {
 std::string FormatDecimal(__int128 unscaled, int32_t scale) {
   std::string digits;
   const bool neg = unscaled < 0;
-  AppendInt128(neg ? -unscaled : unscaled, &digits);
+  AppendInt128(unscaled, &digits);  // negates in unsigned arithmetic, so INT128_MIN is fine
+  if (neg) digits.erase(0, 1);
   if (scale <= 0) return (neg ? "-" : "") + digits;
   if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale + 1 - digits.size(), '0');
   digits.insert(digits.size() - scale, ".");

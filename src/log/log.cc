@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 
 #include "common/crc32c.h"
@@ -202,7 +203,8 @@ Status Log::ScanSegment(const std::shared_ptr<Segment>& seg, bool is_last, uint6
       break;
     }
     // The CRC is right, so the bytes are what was written: a wrong field is corruption, never a torn write.
-    if (rh.flags != 0 || rh.count == 0 || rh.offset != expected) {
+    if (rh.flags != 0 || rh.count == 0 || rh.offset != expected ||
+        rh.count > std::numeric_limits<uint64_t>::max() - expected) {  // offsets must not wrap past 2^64-1
       return Status::Corruption(
           fmt::format("log segment '{}': record at byte {} has a valid CRC but offset {} (expected {}), "
                       "count {}, flags {}",
