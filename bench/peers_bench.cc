@@ -83,11 +83,12 @@ Event MakeEvent(int64_t i) {
 void AppendNdjson(int64_t i, std::string& out) {
   const Event e = MakeEvent(i);
   char line[256];
-  const int n = std::snprintf(line, sizeof line,
-                              "{\"ts\":%lld,\"user_id\":%lld,\"session\":\"s%016llx\",\"page\":\"%s\",\"country\":\"%s\","
-                              "\"device\":\"%s\",\"latency_ms\":%.1f,\"status\":%d}\n",
-                              static_cast<long long>(e.ts_ms), static_cast<long long>(e.user),
-                              static_cast<unsigned long long>(e.session), e.page, e.country, e.device, e.latency, e.status);
+  const int n = std::snprintf(
+      line, sizeof line,
+      "{\"ts\":%lld,\"user_id\":%lld,\"session\":\"s%016llx\",\"page\":\"%s\",\"country\":\"%s\","
+      "\"device\":\"%s\",\"latency_ms\":%.1f,\"status\":%d}\n",
+      static_cast<long long>(e.ts_ms), static_cast<long long>(e.user),
+      static_cast<unsigned long long>(e.session), e.page, e.country, e.device, e.latency, e.status);
   out.append(line, n);
 }
 
@@ -97,10 +98,11 @@ void AppendCopyText(int64_t i, std::string& out) {
   struct tm tm;
   gmtime_r(&secs, &tm);
   char line[256];
-  const int n = std::snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00\t%lld\ts%016llx\t%s\t%s\t%s\t%.1f\t%d\n",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                              static_cast<int>(e.ts_ms % 1000), static_cast<long long>(e.user),
-                              static_cast<unsigned long long>(e.session), e.page, e.country, e.device, e.latency, e.status);
+  const int n = std::snprintf(
+      line, sizeof line, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00\t%lld\ts%016llx\t%s\t%s\t%s\t%.1f\t%d\n",
+      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+      static_cast<int>(e.ts_ms % 1000), static_cast<long long>(e.user),
+      static_cast<unsigned long long>(e.session), e.page, e.country, e.device, e.latency, e.status);
   out.append(line, n);
 }
 
@@ -109,7 +111,8 @@ void AppendXadd(int64_t i, std::string& out) {
   AppendNdjson(i, json);
   json.pop_back();  // no newline
   char head[128];
-  const int n = std::snprintf(head, sizeof head, "*5\r\n$4\r\nXADD\r\n$6\r\nclicks\r\n$1\r\n*\r\n$1\r\ne\r\n$%zu\r\n", json.size());
+  const int n = std::snprintf(
+      head, sizeof head, "*5\r\n$4\r\nXADD\r\n$6\r\nclicks\r\n$1\r\n*\r\n$1\r\ne\r\n$%zu\r\n", json.size());
   out.append(head, n);
   out += json;
   out += "\r\n";
@@ -124,8 +127,9 @@ double Pct(std::vector<double> v, double p) {
 
 std::string LatJson(const std::vector<double>& v) {
   char b[256];
-  std::snprintf(b, sizeof b, "{\"n\":%zu,\"p50\":%.4f,\"p99\":%.4f,\"p999\":%.4f,\"max\":%.4f}", v.size(), Pct(v, 0.5),
-                Pct(v, 0.99), Pct(v, 0.999), v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
+  std::snprintf(b, sizeof b, "{\"n\":%zu,\"p50\":%.4f,\"p99\":%.4f,\"p999\":%.4f,\"max\":%.4f}", v.size(),
+                Pct(v, 0.5), Pct(v, 0.99), Pct(v, 0.999),
+                v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
   return b;
 }
 
@@ -253,14 +257,18 @@ void Ingest(const Args& a) {
         const int64_t lo = a.first + b * a.batch, hi = std::min(a.first + a.events, lo + a.batch);
         body.clear();
         for (int64_t i = lo; i < hi; ++i) {
-          if (a.system == "tandem") AppendNdjson(i, body);
-          else if (a.system == "pg") AppendCopyText(i, body);
-          else AppendXadd(i, body);
+          if (a.system == "tandem")
+            AppendNdjson(i, body);
+          else if (a.system == "pg")
+            AppendCopyText(i, body);
+          else
+            AppendXadd(i, body);
         }
         const auto s = Clock::now();
         if (a.system == "tandem") {
           auto res = http->Post("/v1/streams/clicks/events", body, "application/x-ndjson");
-          if (!res || res->status != 200) Die("tandem ingest failed: " + (res ? res->body : std::string("no answer")));
+          if (!res || res->status != 200)
+            Die("tandem ingest failed: " + (res ? res->body : std::string("no answer")));
         } else if (a.system == "pg") {
           PgCopy(pg, "clicks", body);
         } else {
@@ -279,10 +287,12 @@ void Ingest(const Args& a) {
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   std::string sample;
   AppendNdjson(a.first, sample);
-  std::printf("{\"scenario\":\"ingest\",\"system\":\"%s\",\"events\":%lld,\"seconds\":%.3f,\"events_per_second\":%.0f,"
-              "\"event_bytes\":%zu,\"clients\":%d,\"batch\":%d,\"request_ms\":%s}\n",
-              a.system.c_str(), static_cast<long long>(acked.load()), secs, acked.load() / secs, sample.size() - 1,
-              a.clients, a.batch, LatJson(lat_ms).c_str());
+  std::printf(
+      "{\"scenario\":\"ingest\",\"system\":\"%s\",\"events\":%lld,\"seconds\":%.3f,\"events_per_second\":%."
+      "0f,"
+      "\"event_bytes\":%zu,\"clients\":%d,\"batch\":%d,\"request_ms\":%s}\n",
+      a.system.c_str(), static_cast<long long>(acked.load()), secs, acked.load() / secs, sample.size() - 1,
+      a.clients, a.batch, LatJson(lat_ms).c_str());
 }
 
 void Fresh(const Args& a) {
@@ -305,8 +315,10 @@ void Fresh(const Args& a) {
     while (!stop.load()) {
       body.clear();
       for (int k = 0; k < load_batch; ++k) {
-        if (http) AppendNdjson(i + k, body);
-        else AppendCopyText(i + k, body);
+        if (http)
+          AppendNdjson(i + k, body);
+        else
+          AppendCopyText(i + k, body);
       }
       if (http) {
         auto res = http->Post("/v1/streams/clicks/events", body, "application/x-ndjson");
@@ -316,7 +328,8 @@ void Fresh(const Args& a) {
       }
       i += load_batch;
       loaded += load_batch;
-      std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(loaded.load() / a.rate * 1e6)));
+      std::this_thread::sleep_until(
+          start + std::chrono::microseconds(static_cast<int64_t>(loaded.load() / a.rate * 1e6)));
     }
     if (pg) PQfinish(pg);
   });
@@ -340,12 +353,14 @@ void Fresh(const Args& a) {
     const auto s = Clock::now();
     std::string q;
     if (http) {
-      const std::string body = std::string("{\"ts\":") + std::to_string(kBaseMs) + ",\"user_id\":1,\"page\":\"" + page + "\"}\n";
+      const std::string body =
+          std::string("{\"ts\":") + std::to_string(kBaseMs) + ",\"user_id\":1,\"page\":\"" + page + "\"}\n";
       auto res = http->Post("/v1/streams/clicks/events", body, "application/x-ndjson");
       if (!res || res->status != 200) Die("tandem probe failed");
       q = std::string("SELECT n FROM pages WHERE page = '") + page + "'";
     } else {
-      PgExec(pg, std::string("INSERT INTO clicks_fresh (ts, user_id, page, latency_ms) VALUES (now(), 1, '") + page + "', 1)");
+      PgExec(pg, std::string("INSERT INTO clicks_fresh (ts, user_id, page, latency_ms) VALUES (now(), 1, '") +
+                     page + "', 1)");
       q = std::string("SELECT n FROM pages_agg WHERE page = '") + page + "'";
     }
     const auto ack = Clock::now();
@@ -367,14 +382,18 @@ void Fresh(const Args& a) {
   stop = true;
   loader.join();
   if (pg) PQfinish(pg);
-  std::printf("{\"scenario\":\"freshness\",\"system\":\"%s\",\"target_rate\":%.0f,\"achieved_rate\":%.0f,\"probes\":%d,"
-              "\"polls_per_probe\":%.2f,\"ingest_ack_ms\":%s,\"ack_to_visible_ms\":%s,\"insert_to_visible_ms\":%s}\n",
-              a.system.c_str(), a.rate, achieved, a.probes, static_cast<double>(polls) / a.probes, LatJson(ack_ms).c_str(),
-              LatJson(vis_ms).c_str(), [&] {
-                std::vector<double> tot(ack_ms.size());
-                for (size_t k = 0; k < tot.size(); ++k) tot[k] = ack_ms[k] + vis_ms[k];
-                return LatJson(tot);
-              }().c_str());
+  std::printf(
+      "{\"scenario\":\"freshness\",\"system\":\"%s\",\"target_rate\":%.0f,\"achieved_rate\":%.0f,\"probes\":%"
+      "d,"
+      "\"polls_per_probe\":%.2f,\"ingest_ack_ms\":%s,\"ack_to_visible_ms\":%s,\"insert_to_visible_ms\":%s}\n",
+      a.system.c_str(), a.rate, achieved, a.probes, static_cast<double>(polls) / a.probes,
+      LatJson(ack_ms).c_str(), LatJson(vis_ms).c_str(),
+      [&] {
+        std::vector<double> tot(ack_ms.size());
+        for (size_t k = 0; k < tot.size(); ++k) tot[k] = ack_ms[k] + vis_ms[k];
+        return LatJson(tot);
+      }()
+          .c_str());
 }
 
 void Serve(const Args& a) {
@@ -430,43 +449,65 @@ void Serve(const Args& a) {
   stop = true;
   for (auto& t : ts) t.join();
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("{\"scenario\":\"serving\",\"system\":\"%s\",\"kind\":\"%s\",\"clients\":%d,\"seconds\":%.2f,\"queries\":%lld,"
-              "\"empty_or_failed\":%lld,\"qps\":%.1f,\"latency_ms\":%s}\n",
-              a.system.c_str(), a.kind.c_str(), a.clients, secs, static_cast<long long>(done.load()),
-              static_cast<long long>(bad.load()), done.load() / secs, LatJson(lat_ms).c_str());
+  std::printf(
+      "{\"scenario\":\"serving\",\"system\":\"%s\",\"kind\":\"%s\",\"clients\":%d,\"seconds\":%.2f,"
+      "\"queries\":%lld,"
+      "\"empty_or_failed\":%lld,\"qps\":%.1f,\"latency_ms\":%s}\n",
+      a.system.c_str(), a.kind.c_str(), a.clients, secs, static_cast<long long>(done.load()),
+      static_cast<long long>(bad.load()), done.load() / secs, LatJson(lat_ms).c_str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) Die("usage: peers_bench ingest|fresh|serve|gen [options] (see the top of bench/peers_bench.cc)");
+  if (argc < 2)
+    Die("usage: peers_bench ingest|fresh|serve|gen [options] (see the top of bench/peers_bench.cc)");
   Args a;
   a.mode = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--system") a.system = v;
-    else if (k == "--kind") a.kind = v;
-    else if (k == "--port") a.port = std::atoi(v.c_str());
-    else if (k == "--clients") a.clients = std::atoi(v.c_str());
-    else if (k == "--batch") a.batch = std::atoi(v.c_str());
-    else if (k == "--probes") a.probes = std::atoi(v.c_str());
-    else if (k == "--seconds") a.seconds = std::atoi(v.c_str());
-    else if (k == "--events") a.events = std::atoll(v.c_str());
-    else if (k == "--first") a.first = std::atoll(v.c_str());
-    else if (k == "--keys") a.keys = std::atoll(v.c_str());
-    else if (k == "--rate") a.rate = std::atof(v.c_str());
-    else Die("unknown option " + k);
+    if (k == "--system")
+      a.system = v;
+    else if (k == "--kind")
+      a.kind = v;
+    else if (k == "--port")
+      a.port = std::atoi(v.c_str());
+    else if (k == "--clients")
+      a.clients = std::atoi(v.c_str());
+    else if (k == "--batch")
+      a.batch = std::atoi(v.c_str());
+    else if (k == "--probes")
+      a.probes = std::atoi(v.c_str());
+    else if (k == "--seconds")
+      a.seconds = std::atoi(v.c_str());
+    else if (k == "--events")
+      a.events = std::atoll(v.c_str());
+    else if (k == "--first")
+      a.first = std::atoll(v.c_str());
+    else if (k == "--keys")
+      a.keys = std::atoll(v.c_str());
+    else if (k == "--rate")
+      a.rate = std::atof(v.c_str());
+    else
+      Die("unknown option " + k);
   }
-  if (a.mode == "ingest") Ingest(a);
-  else if (a.mode == "fresh") Fresh(a);
-  else if (a.mode == "serve") Serve(a);
+  if (a.mode == "ingest")
+    Ingest(a);
+  else if (a.mode == "fresh")
+    Fresh(a);
+  else if (a.mode == "serve")
+    Serve(a);
   else if (a.mode == "gen") {  // NDJSON of events [first, first+events) on stdout
     std::string out;
     for (int64_t i = a.first; i < a.first + a.events; ++i) {
       AppendNdjson(i, out);
-      if (out.size() > (1 << 20)) { fwrite(out.data(), 1, out.size(), stdout); out.clear(); }
+      if (out.size() > (1 << 20)) {
+        fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
     }
     fwrite(out.data(), 1, out.size(), stdout);
-  } else Die("unknown mode " + a.mode);
+  } else
+    Die("unknown mode " + a.mode);
   return 0;
 }

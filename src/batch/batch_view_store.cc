@@ -71,8 +71,11 @@ Status BatchViewStore::Write(const RecordBatch& states, BatchViewMeta* meta) {
 }
 
 Status BatchViewStore::Publish(const BatchViewMeta& meta) {
-  json j = {{"version", meta.version}, {"horizon", meta.horizon}, {"rows_read", meta.rows_read},
-            {"full", meta.full},       {"file", meta.file}};
+  json j = {{"version", meta.version},
+            {"horizon", meta.horizon},
+            {"rows_read", meta.rows_read},
+            {"full", meta.full},
+            {"file", meta.file}};
   TANDEM_ASSIGN_OR_RETURN(BatchViewMeta previous, LoadCurrentMeta());
   TANDEM_RETURN_IF_ERROR(fs_->WriteFileAtomically(JoinPath(dir_, kCurrent), j.dump()));
   // Keep the new and the previous version; older ones (and unpublished leftovers) go.

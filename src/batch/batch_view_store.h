@@ -23,7 +23,7 @@
 namespace tandem::batch {
 
 struct BatchViewMeta {
-  int64_t version = 0;   // 0: no batch view yet (horizon 0, no states)
+  int64_t version = 0;  // 0: no batch view yet (horizon 0, no states)
   int64_t horizon = 0;
   int64_t rows_read = 0;  // events folded in by the cycle that produced it
   bool full = false;      // produced by a full recompute

@@ -32,10 +32,12 @@ struct DemoView {
 
 const DemoView kViews[] = {
     {"page_traffic",
-     "SELECT page, count(*) AS views, avg(latency_ms) AS avg_ms, max(latency_ms) AS max_ms FROM clicks GROUP BY page"},
+     "SELECT page, count(*) AS views, avg(latency_ms) AS avg_ms, max(latency_ms) AS max_ms FROM clicks GROUP "
+     "BY page"},
     {"per_minute",
      "SELECT date_trunc('minute', ts) AS minute, count(*) AS events, "
-     "sum(CASE WHEN status >= 500 THEN 1 ELSE 0 END) AS errors, avg(latency_ms) AS avg_ms FROM clicks GROUP BY 1"},
+     "sum(CASE WHEN status >= 500 THEN 1 ELSE 0 END) AS errors, avg(latency_ms) AS avg_ms FROM clicks GROUP "
+     "BY 1"},
     {"by_country",
      "SELECT country, device, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen "
      "FROM clicks GROUP BY country, device"},
@@ -48,9 +50,9 @@ class ClickGenerator {
   // One request body of `n` lines; `bad` counts the deliberately bad lines.
   std::string Body(int n, int* bad) {
     std::string body;
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
     for (int i = 0; i < n; ++i) {
       const int roll = Uniform(0, 999);
       if (roll < 3) {
@@ -64,7 +66,7 @@ class ClickGenerator {
         continue;
       }
       json j;
-      int64_t ts = now_ms - Uniform(0, 1500);                   // out of order within a second or two
+      int64_t ts = now_ms - Uniform(0, 1500);                           // out of order within a second or two
       if (Uniform(0, 49) == 0) ts -= int64_t{Uniform(1, 180)} * 60000;  // late: minutes to hours
       j["ts"] = ts;
       const int64_t user = static_cast<int64_t>(std::pow(Uniform01(), 3) * 20000);  // a few very active users
@@ -118,7 +120,8 @@ std::string Cell(const json& v, int width) {
 }  // namespace
 
 void AddDemoCommand(CLI::App* app, Action* action) {
-  auto* cmd = app->add_subcommand("demo", "Run a live clickstream through every layer and show merged answers.");
+  auto* cmd =
+      app->add_subcommand("demo", "Run a live clickstream through every layer and show merged answers.");
   auto seconds = std::make_shared<int>(30);
   auto forever = std::make_shared<bool>(false);
   auto data = std::make_shared<std::string>();
@@ -143,15 +146,17 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       eo.flush_interval_ms = 500;
       eo.batch_interval_ms = 5000;
       eo.compaction_interval_ms = 15000;
-      TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(LocalFileSystem(), eo));
+      TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                              engine::Engine::Open(LocalFileSystem(), eo));
       server::HttpServerOptions so;
       so.port = *port;
       server::HttpServer http(engine.get(), so);
       TANDEM_RETURN_IF_ERROR(http.Start());
       const std::string url = "http://127.0.0.1:" + std::to_string(http.port());
       std::printf("Tandem demo: data in %s, HTTP API on %s\n", dir.c_str(), url.c_str());
-      std::printf("  try: tandem sql --server %s \"SELECT * FROM page_traffic ORDER BY views DESC LIMIT 5\"\n\n",
-                  url.c_str());
+      std::printf(
+          "  try: tandem sql --server %s \"SELECT * FROM page_traffic ORDER BY views DESC LIMIT 5\"\n\n",
+          url.c_str());
 
       httplib::Client client(url);
       client.set_tcp_nodelay(true);
@@ -164,12 +169,14 @@ void AddDemoCommand(CLI::App* app, Action* action) {
         return j;
       };
       TANDEM_RETURN_IF_ERROR(
-          sql("CREATE STREAM IF NOT EXISTS clicks (ts TIMESTAMP NOT NULL, user_id BIGINT NOT NULL, session VARCHAR, "
+          sql("CREATE STREAM IF NOT EXISTS clicks (ts TIMESTAMP NOT NULL, user_id BIGINT NOT NULL, session "
+              "VARCHAR, "
               "page VARCHAR NOT NULL, country VARCHAR, device VARCHAR, latency_ms DOUBLE, status INTEGER, "
               "referrer VARCHAR) WITH (event_time = 'ts')")
               .status());
       for (const DemoView& v : kViews) {
-        TANDEM_RETURN_IF_ERROR(sql(std::string("CREATE VIEW IF NOT EXISTS ") + v.name + " AS " + v.sql).status());
+        TANDEM_RETURN_IF_ERROR(
+            sql(std::string("CREATE VIEW IF NOT EXISTS ") + v.name + " AS " + v.sql).status());
       }
 
       // The generator sends requests of ~200 events at the requested rate over its own connection.
@@ -205,12 +212,12 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       int tick = 0;
       while (true) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-        const double elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (!*forever && elapsed >= *seconds) break;
         ++tick;
         auto top = sql("SELECT page, views, avg_ms FROM page_traffic ORDER BY views DESC, page LIMIT 5");
-        auto minutes = sql("SELECT minute, events, errors, avg_ms FROM per_minute ORDER BY minute DESC LIMIT 3");
+        auto minutes =
+            sql("SELECT minute, events, errors, avg_ms FROM per_minute ORDER BY minute DESC LIMIT 3");
         json status = json::parse(engine->StatusJson(), nullptr, false);
         if (!top.ok() || !minutes.ok()) {
           failure = top.ok() ? minutes.status() : top.status();
@@ -234,7 +241,8 @@ void AddDemoCommand(CLI::App* app, Action* action) {
             std::printf("  %-40s %s %s\n", r[0].get<std::string>().c_str(), Cell(r[1], 8).c_str(),
                         Cell(r[2], 8).c_str());
           }
-          std::printf("\n  last minutes                             %8s %8s %8s\n", "events", "errors", "avg ms");
+          std::printf("\n  last minutes                             %8s %8s %8s\n", "events", "errors",
+                      "avg ms");
           for (const json& r : (*minutes)["rows"]) {
             std::printf("  %-40s %s %s %s\n", r[0].get<std::string>().c_str(), Cell(r[1], 8).c_str(),
                         Cell(r[2], 8).c_str(), Cell(r[3], 8).c_str());
@@ -242,13 +250,15 @@ void AddDemoCommand(CLI::App* app, Action* action) {
           std::fflush(stdout);
         } else if (tick % 5 == 0) {
           const json& v0 = status["views"][0];
-          std::printf("[%5.1fs] accepted %lld, rejected %lld; %s: batch v%lld horizon %lld, %zu speed epochs; "
-                      "top page %s (%s views)\n",
-                      elapsed, static_cast<long long>(accepted.load()), static_cast<long long>(rejected.load()),
-                      v0["name"].get<std::string>().c_str(), static_cast<long long>(v0["batch_version"].get<int64_t>()),
-                      static_cast<long long>(v0["horizon"].get<int64_t>()), v0["epochs"].size(),
-                      (*top)["rows"].empty() ? "-" : (*top)["rows"][0][0].get<std::string>().c_str(),
-                      (*top)["rows"].empty() ? "0" : (*top)["rows"][0][1].dump().c_str());
+          std::printf(
+              "[%5.1fs] accepted %lld, rejected %lld; %s: batch v%lld horizon %lld, %zu speed epochs; "
+              "top page %s (%s views)\n",
+              elapsed, static_cast<long long>(accepted.load()), static_cast<long long>(rejected.load()),
+              v0["name"].get<std::string>().c_str(),
+              static_cast<long long>(v0["batch_version"].get<int64_t>()),
+              static_cast<long long>(v0["horizon"].get<int64_t>()), v0["epochs"].size(),
+              (*top)["rows"].empty() ? "-" : (*top)["rows"][0][0].get<std::string>().c_str(),
+              (*top)["rows"].empty() ? "0" : (*top)["rows"][0][1].dump().c_str());
           std::fflush(stdout);
         }
       }
@@ -259,9 +269,10 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       // Summary: one more batch cycle, then the invariant for every view.
       auto batch = engine->RunBatch(false);
       if (!batch.ok()) return batch.status();
-      std::printf("\nSummary\n  events sent %lld (of which %lld deliberately bad): accepted %lld, rejected %lld\n",
-                  static_cast<long long>(sent.load()), static_cast<long long>(bad_sent.load()),
-                  static_cast<long long>(accepted.load()), static_cast<long long>(rejected.load()));
+      std::printf(
+          "\nSummary\n  events sent %lld (of which %lld deliberately bad): accepted %lld, rejected %lld\n",
+          static_cast<long long>(sent.load()), static_cast<long long>(bad_sent.load()),
+          static_cast<long long>(accepted.load()), static_cast<long long>(rejected.load()));
       bool all_equal = true;
       for (const DemoView& v : kViews) {
         auto merged = sql(std::string("SELECT * FROM ") + v.name + " ORDER BY 1, 2");
@@ -283,7 +294,8 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       http.Stop();
       engine->Close();
       if (accepted.load() == 0) return Status::Internal("the demo accepted no events");
-      if (!all_equal) return Status::Internal("a merged view differs from its recompute: the ledger invariant broke");
+      if (!all_equal)
+        return Status::Internal("a merged view differs from its recompute: the ledger invariant broke");
       std::printf("  every merged answer equals the recompute from scratch over all acknowledged events\n");
       return Status::OK();
     };

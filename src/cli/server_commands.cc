@@ -19,11 +19,14 @@ namespace {
 using nlohmann::json;
 
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+void OnSignal(int) {
+  g_stop.store(true);
+}
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return Status::InvalidArgument("--listen wants HOST:PORT, got \"" + listen + "\"");
+  if (colon == std::string::npos)
+    return Status::InvalidArgument("--listen wants HOST:PORT, got \"" + listen + "\"");
   const std::string host = listen.substr(0, colon);
   int port = 0;
   try {
@@ -99,7 +102,8 @@ void PrintTable(const json& result) {
 void AddServerCommands(CLI::App* app, Action* action) {
   // serve
   {
-    auto* cmd = app->add_subcommand("serve", "Run every layer (log, lake, batch, speed, serving) in one process.");
+    auto* cmd =
+        app->add_subcommand("serve", "Run every layer (log, lake, batch, speed, serving) in one process.");
     auto data = std::make_shared<std::string>("tandem-data");
     auto listen = std::make_shared<std::string>("127.0.0.1:8080");
     auto flush_ms = std::make_shared<int64_t>(1000);
@@ -140,7 +144,8 @@ void AddServerCommands(CLI::App* app, Action* action) {
         eo.data_dir = *data;
         eo.flush_interval_ms = *flush_ms;
         eo.batch_interval_ms = *batch_ms;
-        TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open(LocalFileSystem(), eo));
+        TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                                engine::Engine::Open(LocalFileSystem(), eo));
         server::HttpServerOptions so;
         so.host = hp.first;
         so.port = hp.second;
@@ -213,7 +218,8 @@ void AddServerCommands(CLI::App* app, Action* action) {
         int64_t body_lines = 0;
         auto send = [&]() -> Status {
           if (body.empty()) return Status::OK();
-          auto res = client.Post(("/v1/streams/" + *stream + "/events").c_str(), body, "application/x-ndjson");
+          auto res =
+              client.Post(("/v1/streams/" + *stream + "/events").c_str(), body, "application/x-ndjson");
           if (!res || (res->status != 200 && res->status != 400)) return ErrorFromResponse(res, *server);
           json j = json::parse(res->body, nullptr, false);
           if (!j.is_object() || !j.contains("accepted")) return ErrorFromResponse(res, *server);
@@ -223,7 +229,8 @@ void AddServerCommands(CLI::App* app, Action* action) {
             const std::string col = e["column"].get<std::string>();
             std::fprintf(stderr, "%s: line %lld%s: %s\n", file->c_str(),
                          static_cast<long long>(line_base + e["line"].get<int64_t>()),
-                         col.empty() ? "" : (", column \"" + col + "\"").c_str(), e["reason"].get<std::string>().c_str());
+                         col.empty() ? "" : (", column \"" + col + "\"").c_str(),
+                         e["reason"].get<std::string>().c_str());
           }
           line_base += body_lines;
           body.clear();
@@ -237,9 +244,10 @@ void AddServerCommands(CLI::App* app, Action* action) {
           if (body.size() >= *batch_bytes) TANDEM_RETURN_IF_ERROR(send());
         }
         TANDEM_RETURN_IF_ERROR(send());
-        std::fprintf(stderr, "tandem: %lld events accepted, %lld lines rejected\n", static_cast<long long>(accepted),
-                     static_cast<long long>(rejected));
-        if (rejected > 0) return Status::InvalidArgument(std::to_string(rejected) + " lines were rejected (see above)");
+        std::fprintf(stderr, "tandem: %lld events accepted, %lld lines rejected\n",
+                     static_cast<long long>(accepted), static_cast<long long>(rejected));
+        if (rejected > 0)
+          return Status::InvalidArgument(std::to_string(rejected) + " lines were rejected (see above)");
         return Status::OK();
       };
     });
@@ -260,11 +268,12 @@ void AddServerCommands(CLI::App* app, Action* action) {
         if (!res || res->status != 200) return ErrorFromResponse(res, *server);
         json j = json::parse(res->body);
         for (const json& v : j["views"]) {
-          std::printf("%-24s version %lld  horizon %lld  %lld events read  %lld groups%s\n",
-                      v["name"].get<std::string>().c_str(), static_cast<long long>(v["version"].get<int64_t>()),
-                      static_cast<long long>(v["horizon"].get<int64_t>()),
-                      static_cast<long long>(v["rows_read"].get<int64_t>()),
-                      static_cast<long long>(v["groups"].get<int64_t>()), v["full"].get<bool>() ? "  (full)" : "");
+          std::printf(
+              "%-24s version %lld  horizon %lld  %lld events read  %lld groups%s\n",
+              v["name"].get<std::string>().c_str(), static_cast<long long>(v["version"].get<int64_t>()),
+              static_cast<long long>(v["horizon"].get<int64_t>()),
+              static_cast<long long>(v["rows_read"].get<int64_t>()),
+              static_cast<long long>(v["groups"].get<int64_t>()), v["full"].get<bool>() ? "  (full)" : "");
         }
         std::printf("batch cycle took %lld ms\n", static_cast<long long>(j["duration_ms"].get<int64_t>()));
         return Status::OK();

@@ -17,7 +17,8 @@ Status Catalog::Load() {
     for (const json& e : j.at("entries")) {
       CatalogEntry entry;
       const std::string kind = e.at("kind").get<std::string>();
-      if (kind != "stream" && kind != "view") return Status::Corruption(path_ + ": unknown entry kind " + kind);
+      if (kind != "stream" && kind != "view")
+        return Status::Corruption(path_ + ": unknown entry kind " + kind);
       entry.kind = kind == "stream" ? CatalogEntry::Kind::kStream : CatalogEntry::Kind::kView;
       entry.name = e.at("name").get<std::string>();
       entry.sql = e.at("sql").get<std::string>();
@@ -32,8 +33,9 @@ Status Catalog::Load() {
 Status Catalog::Save() {
   json entries = json::array();
   for (const CatalogEntry& e : entries_) {
-    entries.push_back(
-        {{"kind", e.kind == CatalogEntry::Kind::kStream ? "stream" : "view"}, {"name", e.name}, {"sql", e.sql}});
+    entries.push_back({{"kind", e.kind == CatalogEntry::Kind::kStream ? "stream" : "view"},
+                       {"name", e.name},
+                       {"sql", e.sql}});
   }
   json j = {{"format", "tandem-catalog"}, {"format_version", 1}, {"entries", entries}};
   return fs_->WriteFileAtomically(path_, j.dump(1));

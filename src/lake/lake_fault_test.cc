@@ -326,8 +326,8 @@ TEST(LakeFaultTest, ManifestPublishIsAtomicUnderEveryFault) {
   EXPECT_GT(points, 10);
 }
 
-// Regression (found by this test, fixed in lake_writer.cc): when a manifest publish fails AFTER its rename (the
-// directory fsync fails), the on-disk latest manifest is the new one but LakeWriter keeps the old one in
+// Regression (found by this test, fixed in lake_writer.cc): when a manifest publish fails AFTER its rename
+// (the directory fsync fails), the on-disk latest manifest is the new one but LakeWriter keeps the old one in
 // memory; the next flush reuses the same file ids (next_file_id of the old manifest) and overwrites, with
 // different rows, the Parquet files that the on-disk manifest lists. If that second flush fails too, a
 // restart (no power loss needed) reads the first manifest over the overwritten files: offsets above its

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <cstdio>
+#include <limits>
 
 #include "common/crc32c.h"
 #include "log/log_format.h"

@@ -50,7 +50,8 @@ TEST_F(HttpServerTest, IngestAndQueryOverHttp) {
                        "CREATE STREAM clicks (ts TIMESTAMP NOT NULL, page VARCHAR NOT NULL, ms DOUBLE) "
                        "WITH (event_time = 'ts')");
   ASSERT_EQ(c1, 200) << r1.dump();
-  auto [c2, r2] = Post("/v1/sql", "CREATE VIEW pages AS SELECT page, count(*) AS n, avg(ms) AS ms FROM clicks GROUP BY page");
+  auto [c2, r2] = Post(
+      "/v1/sql", "CREATE VIEW pages AS SELECT page, count(*) AS n, avg(ms) AS ms FROM clicks GROUP BY page");
   ASSERT_EQ(c2, 200) << r2.dump();
   auto [c3, r3] = Post("/v1/streams/clicks/events",
                        "{\"ts\": \"2024-05-01T12:00:00Z\", \"page\": \"/a\", \"ms\": 10}\n"
@@ -87,8 +88,10 @@ TEST_F(HttpServerTest, IngestAndQueryOverHttp) {
 }
 
 TEST_F(HttpServerTest, MalformedRequestsGetClearErrorsAndTheServerStaysUp) {
-  ASSERT_EQ(Post("/v1/sql", "CREATE STREAM s (ts TIMESTAMP NOT NULL, n BIGINT NOT NULL) WITH (event_time='ts')").first,
-            200);
+  ASSERT_EQ(
+      Post("/v1/sql", "CREATE STREAM s (ts TIMESTAMP NOT NULL, n BIGINT NOT NULL) WITH (event_time='ts')")
+          .first,
+      200);
   auto [c1, r1] = Post("/v1/sql", "SELECT * FORM s");
   EXPECT_EQ(c1, 400);
   EXPECT_NE(r1["error"].get<std::string>().find("line 1"), std::string::npos) << r1.dump();

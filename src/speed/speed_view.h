@@ -28,8 +28,8 @@ class SpeedView {
  public:
   struct EpochInfo {
     int64_t start = 0;
-    int64_t end = -1;     // -1: open
-    int64_t events = 0;   // events applied
+    int64_t end = -1;    // -1: open
+    int64_t events = 0;  // events applied
     int64_t groups = 0;
   };
 
