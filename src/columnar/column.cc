@@ -148,8 +148,6 @@ bool Column::Equals(const Column& other) const {
   return true;
 }
 
-namespace {
-
 void AppendJsonString(std::string_view s, std::string* out) {
   static const char* kHex = "0123456789abcdef";
   out->push_back('"');
@@ -174,6 +172,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
   }
   out->push_back('"');
 }
+
+namespace {
 
 template <typename F>
 void AppendJsonFloat(F v, std::string* out) {

@@ -141,6 +141,8 @@ void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 std::string FormatDate(int32_t days);
 // RFC 3339 UTC with the fraction trimmed: "2024-05-01T12:00:00Z", "...:00.5Z", "...:00.123456Z".
 std::string FormatTimestamp(int64_t value, TimeUnit unit);
+// Appends `s` as a JSON string literal (quoted; ", \ and control characters escaped).
+void AppendJsonString(std::string_view s, std::string* out);
 // An unscaled decimal as text with exactly `scale` decimals: (12345, 2) -> "123.45".
 std::string FormatDecimal(__int128 unscaled, int32_t scale);
 

@@ -1273,10 +1273,8 @@ Result<int64_t> EngineImpl::Compact() {
 // Status and metrics
 
 std::string JsonStr(const std::string& s) {
-  Column c(DataType::String());
-  c.AppendString(s);
   std::string out;
-  c.AppendJson(0, &out);
+  AppendJsonString(s, &out);
   return out;
 }
 

@@ -6,16 +6,6 @@
 
 namespace tandem::server {
 
-namespace {
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  Column c(DataType::String());
-  c.AppendString(s);
-  c.AppendJson(0, out);
-}
-
-}  // namespace
-
 std::string QueryResultToJson(const engine::QueryResult& result) {
   std::string out = "{\"columns\":[";
   for (size_t c = 0; c < result.schema.fields.size(); ++c) {
