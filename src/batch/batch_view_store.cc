@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/json_int.h"
 #include "lake/parquet/parquet_reader.h"
 #include "lake/parquet/parquet_writer.h"
 
@@ -31,12 +32,13 @@ Result<BatchViewMeta> BatchViewStore::LoadCurrentMeta() const {
   if (j.is_discarded() || !j.is_object()) return Status::Corruption(path + ": not a JSON object");
   try {
     BatchViewMeta m;
-    m.version = j.at("version").get<int64_t>();
-    m.horizon = j.at("horizon").get<int64_t>();
-    m.rows_read = j.value("rows_read", int64_t{0});
+    m.version = JsonToInt64(j.at("version"));
+    m.horizon = JsonToInt64(j.at("horizon"));
+    m.rows_read = j.contains("rows_read") ? JsonToInt64(j.at("rows_read")) : 0;
     m.full = j.value("full", false);
     m.file = j.at("file").get<std::string>();
-    if (m.file.find('/') != std::string::npos) return Status::Corruption(path + ": bad file name " + m.file);
+    if (m.file.empty() || m.file == ".." || m.file.find('/') != std::string::npos)
+      return Status::Corruption(path + ": bad file name " + m.file);
     return m;
   } catch (const json::exception& e) {
     return Status::Corruption(path + ": " + e.what());

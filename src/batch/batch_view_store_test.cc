@@ -108,6 +108,32 @@ TEST(BatchViewStoreTest, UnpublishedVersionNumberIsNeverReused) {
   EXPECT_EQ(Rows(*states), Rows(States(3, 3)));
 }
 
+// A damaged CURRENT pointer is reported as Corruption naming the file, never read as a wrapped or
+// undefined number (nlohmann's get<int64_t>() converts 1e300 with undefined behaviour).
+TEST(BatchViewStoreTest, DamagedCurrentPointerIsCorruption) {
+  const std::vector<std::string> bad = {
+      R"({"version": 1e300, "horizon": 5, "file": "v1.parquet"})",
+      R"({"version": 1, "horizon": 18446744073709551615, "file": "v1.parquet"})",
+      R"({"version": 1, "horizon": "5", "file": "v1.parquet"})",
+      R"({"version": 1, "horizon": 5, "rows_read": 2.5, "file": "v1.parquet"})",
+      R"({"version": 1, "horizon": 5, "file": "../v1.parquet"})",
+      R"({"version": 1, "horizon": 5})",
+      R"([1, 2])",
+      R"({"version": 1,)",
+  };
+  for (const std::string& text : bad) {
+    MemoryFileSystem fs;
+    ASSERT_TRUE(fs.CreateDirs("/views/v").ok());
+    ASSERT_TRUE(fs.WriteFileAtomically("/views/v/CURRENT", text).ok());
+    BatchViewStore store(&fs, "/views/v");
+    auto meta = store.LoadCurrentMeta();
+    ASSERT_FALSE(meta.ok()) << text;
+    EXPECT_EQ(meta.status().code(), StatusCode::kCorruption) << text << ": " << meta.status().ToString();
+    EXPECT_NE(meta.status().message().find("/views/v/CURRENT"), std::string::npos)
+        << meta.status().ToString();
+  }
+}
+
 TEST(BatchViewStoreFaultTest, FullDiskKeepsThePublishedVersionServing) {
   MemoryFileSystem base;
   FaultInjectionFileSystem fs(&base);

@@ -5,27 +5,11 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/json_int.h"
+
 namespace tandem::lake {
 
 using nlohmann::json;
-
-namespace {
-
-// A JSON integer in the int64 range; anything else (a float, 1e300, an unsigned above INT64_MAX) throws
-// json::type_error, reported as Corruption by the caller. nlohmann's get<int64_t>() would convert floats
-// (undefined behaviour when out of range) and wrap large unsigned values.
-int64_t GetInt64(const json& j) {
-  if (j.is_number_unsigned()) {
-    if (j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      throw json::type_error::create(302, "number out of the int64 range", &j);
-    }
-    return static_cast<int64_t>(j.get<uint64_t>());
-  }
-  if (!j.is_number_integer()) throw json::type_error::create(302, "expected an integer", &j);
-  return j.get<int64_t>();
-}
-
-}  // namespace
 
 std::string Manifest::ToJson() const {
   json j;
@@ -57,26 +41,26 @@ Result<Manifest> Manifest::FromJson(const std::string& text, const std::string& 
     if (j.value("format", "") != "tandem-lake-manifest") {
       return Status::Corruption(source_name + ": not a Tandem lake manifest");
     }
-    if (GetInt64(j.at("format_version")) != 1) {
+    if (JsonToInt64(j.at("format_version")) != 1) {
       return Status::NotSupported(source_name + ": manifest format_version " +
-                                  std::to_string(GetInt64(j.at("format_version"))) +
+                                  std::to_string(JsonToInt64(j.at("format_version"))) +
                                   " is newer than this build");
     }
     Manifest m;
-    m.version = GetInt64(j.at("version"));
-    m.horizon = GetInt64(j.at("horizon"));
-    m.next_file_id = GetInt64(j.at("next_file_id"));
+    m.version = JsonToInt64(j.at("version"));
+    m.horizon = JsonToInt64(j.at("horizon"));
+    m.next_file_id = JsonToInt64(j.at("next_file_id"));
     for (const json& fj : j.at("files")) {
       LakeFile f;
       f.path = fj.at("path").get<std::string>();
       f.partition = fj.at("partition").get<std::string>();
-      f.rows = GetInt64(fj.at("rows"));
-      f.bytes = GetInt64(fj.at("bytes"));
+      f.rows = JsonToInt64(fj.at("rows"));
+      f.bytes = JsonToInt64(fj.at("bytes"));
       for (const json& r : fj.at("offset_ranges")) {
-        f.offset_ranges.push_back({GetInt64(r.at(0)), GetInt64(r.at(1))});
+        f.offset_ranges.push_back({JsonToInt64(r.at(0)), JsonToInt64(r.at(1))});
       }
-      f.min_event_time = GetInt64(fj.at("min_event_time"));
-      f.max_event_time = GetInt64(fj.at("max_event_time"));
+      f.min_event_time = JsonToInt64(fj.at("min_event_time"));
+      f.max_event_time = JsonToInt64(fj.at("max_event_time"));
       if (f.path.empty() || f.path.find("..") != std::string::npos || f.path[0] == '/') {
         return Status::Corruption(source_name + ": bad file path '" + f.path + "'");
       }

@@ -203,8 +203,8 @@ Status Log::ScanSegment(const std::shared_ptr<Segment>& seg, bool is_last, uint6
       break;
     }
     // The CRC is right, so the bytes are what was written: a wrong field is corruption, never a torn write.
-    if (rh.flags != 0 || rh.count == 0 || rh.offset != expected ||
-        rh.count > std::numeric_limits<uint64_t>::max() - expected) {  // offsets must not wrap past 2^64-1
+    if (rh.flags != 0 || rh.count == 0 || rh.offset != expected || expected > lf::kMaxOffset ||
+        rh.count > lf::kMaxOffset - expected) {  // offsets stay below 2^63
       return Status::Corruption(
           fmt::format("log segment '{}': record at byte {} has a valid CRC but offset {} (expected {}), "
                       "count {}, flags {}",
@@ -273,6 +273,12 @@ Result<uint64_t> Log::AppendLocked(std::unique_lock<std::mutex>& l, std::string_
     io_cv_.wait(l);
   if (closed_) return Status::Aborted("log '" + dir_ + "' is closed");
   if (!failed_.ok()) return failed_;
+  if (next_offset_ > lf::kMaxOffset || count > lf::kMaxOffset - next_offset_) {
+    return Status::ResourceExhausted(
+        fmt::format("log '{}': appending {} events at offset {} would pass the "
+                    "largest offset {}",
+                    dir_, count, next_offset_, lf::kMaxOffset));
+  }
 
   const uint64_t record_size = lf::kRecordHeaderSize + payload.size();
   Segment* seg = segments_.back().get();

@@ -73,8 +73,13 @@ bool DecodeSegmentHeader(const uint8_t* header, uint64_t* base_offset, std::stri
     return false;
   }
   uint32_t version = GetU32(header + 8);
-  if (version != kVersion || GetU32(header + 12) != 0) {
+  if (version != kVersion) {
     *why = "unsupported segment format version " + std::to_string(version);
+    return false;
+  }
+  if (GetU32(header + 12) != 0 || GetU32(header + 24) != 0) {
+    *why = "segment header flags " + std::to_string(GetU32(header + 12)) + " / reserved word " +
+           std::to_string(GetU32(header + 24)) + " not zero (a newer format?)";
     return false;
   }
   *base_offset = GetU64(header + 16);

@@ -21,6 +21,10 @@ inline constexpr std::string_view kMagic = "TNDMLOG1";
 inline constexpr uint32_t kVersion = 1;
 inline constexpr size_t kSegmentHeaderSize = 32;
 
+// Offsets stay below 2^63 so that every layer can hold them in an int64 (the lake's `_offset` column, batch
+// horizons). Append refuses a record that would go past it; recovery treats one that does as corruption.
+inline constexpr uint64_t kMaxOffset = (uint64_t{1} << 63) - 1;
+
 // Record header (24 bytes), followed by `length` payload bytes:
 //   0  length   u32  payload bytes
 //   4  crc      u32  masked CRC32C of: payload, then header bytes [0, 4), then header bytes [8, 24)
@@ -35,7 +39,8 @@ std::string SegmentFileName(uint64_t base_offset);
 bool ParseSegmentFileName(std::string_view name, uint64_t* base_offset);
 
 std::string EncodeSegmentHeader(uint64_t base_offset);
-// True (and *base_offset set) when `header` (kSegmentHeaderSize bytes) has the magic, version and CRC.
+// True (and *base_offset set) when `header` (kSegmentHeaderSize bytes) has the magic, the CRC, version 1 and
+// zero flags and reserved words (a non-zero one is a format this build does not know).
 // `why` receives the reason on failure.
 bool DecodeSegmentHeader(const uint8_t* header, uint64_t* base_offset, std::string* why);
 

@@ -348,6 +348,48 @@ TEST(LogTest, ValidCrcWithWrongOffsetIsCorruption) {
       << log.status().ToString();
 }
 
+// A header with a valid CRC but a non-zero flags or reserved word is a format this build does not know:
+// refused with the reason, never read as version 1.
+TEST(LogTest, NonZeroReservedHeaderWordIsRefused) {
+  for (size_t at : {size_t{12}, size_t{24}}) {
+    MemoryFileSystem fs;
+    std::string segment = lf::EncodeSegmentHeader(0);
+    segment[at] = 1;
+    const uint32_t crc = crc32c::Mask(crc32c::Value(segment.data(), 28));
+    for (int i = 0; i < 4; ++i) segment[28 + i] = static_cast<char>(crc >> (8 * i));
+    std::string payload = "p";
+    lf::AppendRecordHeader(&segment, 0, 1, 1, crc32c::Value(payload));
+    segment += payload;
+    PutFile(&fs, "/log/" + lf::SegmentFileName(0), segment);
+    auto log = Log::Open(&fs, "/log", Quiet());
+    ASSERT_EQ(log.status().code(), StatusCode::kCorruption) << at;
+    EXPECT_NE(log.status().message().find("not zero"), std::string::npos) << log.status().ToString();
+  }
+}
+
+// Offsets stay below 2^63 (every layer stores them as int64): an append that would pass the largest offset
+// is refused with ResourceExhausted naming it, appends up to it succeed, and the log stays usable.
+TEST(LogTest, AppendPastTheLargestOffsetIsRefused) {
+  MemoryFileSystem fs;
+  const uint64_t base = lf::kMaxOffset - 5;
+  PutFile(&fs, "/log/" + lf::SegmentFileName(base), lf::EncodeSegmentHeader(base));
+  {
+    auto log = OpenOrDie(&fs, "/log", Quiet());
+    EXPECT_EQ(*log->AppendDurable("abc", 3), base);
+    auto refused = log->AppendDurable("abc", 3);
+    ASSERT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_NE(refused.status().message().find("largest offset"), std::string::npos)
+        << refused.status().ToString();
+    EXPECT_EQ(log->Append("ab", 3).status().code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(*log->AppendDurable("ab", 2), base + 3);
+    EXPECT_EQ(log->next_offset(), lf::kMaxOffset);
+    EXPECT_EQ(log->AppendDurable("a", 1).status().code(), StatusCode::kResourceExhausted);
+  }
+  auto log = OpenOrDie(&fs, "/log", Quiet());
+  EXPECT_EQ(log->next_offset(), lf::kMaxOffset);
+  ExpectDense(ReadAll(*log, base), base, lf::kMaxOffset);
+}
+
 TEST(LogTest, TornSegmentHeaderOfLastSegmentIsRepaired) {
   MemoryFileSystem fs;
   auto names = WriteSegments(&fs);
