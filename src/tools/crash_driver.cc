@@ -213,58 +213,24 @@ int Run(const Options& o) {
     if (cycle == o.cycles) break;
 
     // Chaos phase.
-    std::atomic<bool> stop{false};
-    std::mutex err_mu;
-    Status first_error;
-    auto record = [&](const Status& e) {
-      std::lock_guard<std::mutex> lock(err_mu);
-      if (first_error.ok()) first_error = e;
-      stop.store(true);
-    };
-    std::vector<std::thread> threads;
-    const uint64_t base_seed = rng();
-    for (int t = 0; t < o.threads; ++t) {
-      threads.emplace_back([&, t] {
-        std::mt19937_64 trng(base_seed + t);
-        HttpTarget http("127.0.0.1", server.port(), 60);
-        while (!stop.load()) {
-          Request* r = oracle.NewRequest(trng, o.max_events);
-          Status e = oracle.Send(http, r, idempotency);
-          if (!e.ok()) return record(e);
-          if (idempotency && trng() % 50 == 0) {
-            e = oracle.ProbeDuplicate(http, trng);
-            if (!e.ok()) return record(e);
-          }
-        }
-      });
-    }
-    threads.emplace_back([&] {
-      std::mt19937_64 trng(base_seed + 1000);
-      HttpTarget http("127.0.0.1", server.port(), 60);
-      while (!stop.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(trng() % 80));
-        const uint64_t pick = trng() % 10;
-        const char* path = pick < 4   ? "/v1/batch"
-                           : pick < 7 ? "/v1/flush"
-                           : pick < 9 ? "/v1/compact"
-                                      : "/v1/batch?full=true";
-        HttpTarget::Response r = http.Post(path, "");
-        if (r.answered && r.status != 200 && !stop.load()) {
-          return record(Status::Internal(std::string(path) + " answered HTTP " + std::to_string(r.status) +
-                                         ": " + r.body));
-        }
-      }
-    });
+    LoadOptions lo;
+    lo.port = server.port();
+    lo.threads = o.threads;
+    lo.max_events = o.max_events;
+    lo.idempotency = idempotency;
+    lo.chaos_max_sleep_ms = 80;
+    lo.server_may_die = true;
+    LoadRun load(&oracle, lo, rng());
     const int span = std::max(1, o.max_kill_ms - o.min_kill_ms);
     const int delay = o.min_kill_ms + static_cast<int>(rng() % static_cast<uint64_t>(span));
     const int64_t until = NowMs() + delay;
-    while (NowMs() < until && !stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (NowMs() < until && !load.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     // No new requests from here on (those would only be refused); the ones in flight are hit by the kill.
-    stop.store(true);
+    load.RequestStop();
     server.Kill();  // SIGKILL while requests, flushes and batch cycles are in flight
     ++kills;
-    for (auto& th : threads) th.join();
-    if (!first_error.ok()) return fail(cycle, first_error);
+    st = load.Join();
+    if (!st.ok()) return fail(cycle, st);
   }
   server.Kill();
   const OracleStats s = oracle.stats();

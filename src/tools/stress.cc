@@ -130,70 +130,38 @@ int Run(const Options& o) {
   const int64_t start_ms = NowMs();
   int64_t checks = 0;
   for (int phase = 0; phase < o.phases; ++phase) {
-    std::atomic<bool> stop{false};
-    std::mutex err_mu;
-    Status first_error;
-    auto record = [&](const Status& e) {
-      std::lock_guard<std::mutex> lock(err_mu);
-      if (first_error.ok()) first_error = e;
-      stop.store(true);
-    };
-    std::atomic<int64_t> phase_checks{0};
-    std::vector<std::thread> threads;
-    const uint64_t base_seed = rng();
-    for (int t = 0; t < o.threads; ++t) {
-      threads.emplace_back([&, t] {
-        std::mt19937_64 trng(base_seed + t);
-        HttpTarget http(host, port, 60);
-        while (!stop.load()) {
-          Request* r = oracle.NewRequest(trng, o.max_events);
-          Status e = oracle.Send(http, r, idempotency);
-          if (!e.ok()) return record(e);
-          if (idempotency && trng() % 50 == 0) {
-            e = oracle.ProbeDuplicate(http, trng);
-            if (!e.ok()) return record(e);
-          }
-        }
-      });
-    }
-    threads.emplace_back([&] {
-      std::mt19937_64 trng(base_seed + 1000);
+    LoadOptions lo;
+    lo.host = host;
+    lo.port = port;
+    lo.threads = o.threads;
+    lo.max_events = o.max_events;
+    lo.idempotency = idempotency;
+    lo.chaos_max_sleep_ms = 150;
+    lo.read_timeout_s = 120;
+    std::atomic<int64_t> phase_checks{0};  // declared before `load`, whose threads use it
+    LoadRun load(&oracle, lo, rng());
+    load.Spawn([&]() -> Status {
       HttpTarget http(host, port, 120);
-      while (!stop.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(trng() % 150));
-        const uint64_t pick = trng() % 10;
-        const char* path = pick < 4   ? "/v1/batch"
-                           : pick < 7 ? "/v1/flush"
-                           : pick < 9 ? "/v1/compact"
-                                      : "/v1/batch?full=true";
-        HttpTarget::Response r = http.Post(path, "");
-        if (!r.answered || r.status != 200) {
-          return record(Status::Internal(std::string(path) + " failed: HTTP " + std::to_string(r.status) +
-                                         " " + r.body + r.error));
-        }
-      }
-    });
-    threads.emplace_back([&] {
-      HttpTarget http(host, port, 120);
-      while (!stop.load()) {
+      while (!load.stopped()) {
         const int64_t lower = oracle.AckedEvents();
         auto rows = http.QueryRows("SELECT count(*) FROM ev");
         const int64_t upper = oracle.UpperBoundEvents();
-        if (!rows.ok()) return record(rows.status());
+        if (!rows.ok()) return rows.status();
         const int64_t n = nlohmann::json::parse(*rows).at(0).at(0).get<int64_t>();
         if (n < lower || n > upper) {
-          return record(Status::Internal("during ingest SELECT count(*) FROM ev = " + std::to_string(n) +
-                                         ", outside [acknowledged before the query " + std::to_string(lower) +
-                                         ", everything sent " + std::to_string(upper) + "]"));
+          return Status::Internal("during ingest SELECT count(*) FROM ev = " + std::to_string(n) +
+                                  ", outside [acknowledged before the query " + std::to_string(lower) +
+                                  ", everything sent " + std::to_string(upper) + "]");
         }
         phase_checks.fetch_add(1);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
+      return Status::OK();
     });
     const int64_t until = NowMs() + o.phase_ms;
-    while (NowMs() < until && !stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    stop.store(true);
-    for (auto& th : threads) th.join();
+    while (NowMs() < until && !load.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    load.RequestStop();
+    Status first_error = load.Join();
     checks += phase_checks.load();
     if (first_error.ok() && idempotency) first_error = oracle.RetryPending(admin);
     // No server died: a request without an answer is settled by looking (all or nothing, never twice).

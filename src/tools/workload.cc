@@ -388,6 +388,68 @@ Status Oracle::Verify(HttpTarget& http, bool resolve_maybes) {
   return Status::OK();
 }
 
+LoadRun::LoadRun(Oracle* oracle, LoadOptions options, uint64_t seed)
+    : oracle_(oracle), options_(std::move(options)) {
+  for (int t = 0; t < options_.threads; ++t) {
+    Spawn([this, seed, t]() -> Status {
+      std::mt19937_64 rng(seed + static_cast<uint64_t>(t));
+      HttpTarget http(options_.host, options_.port, options_.read_timeout_s);
+      while (!stopped()) {
+        Request* r = oracle_->NewRequest(rng, options_.max_events);
+        TANDEM_RETURN_IF_ERROR(oracle_->Send(http, r, options_.idempotency));
+        if (options_.idempotency && rng() % 50 == 0)
+          TANDEM_RETURN_IF_ERROR(oracle_->ProbeDuplicate(http, rng));
+      }
+      return Status::OK();
+    });
+  }
+  Spawn([this, seed]() -> Status {
+    std::mt19937_64 rng(seed + 1000);
+    HttpTarget http(options_.host, options_.port, options_.read_timeout_s);
+    const uint64_t span = static_cast<uint64_t>(std::max(1, options_.chaos_max_sleep_ms));
+    while (!stopped()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % span));
+      const uint64_t pick = rng() % 10;
+      const char* path = pick < 4   ? "/v1/batch"
+                         : pick < 7 ? "/v1/flush"
+                         : pick < 9 ? "/v1/compact"
+                                    : "/v1/batch?full=true";
+      HttpTarget::Response r = http.Post(path, "");
+      if (r.answered && r.status == 200) continue;
+      if (options_.server_may_die && (!r.answered || stopped())) continue;
+      return Status::Internal(
+          std::string(path) + " failed: " +
+          (r.answered ? "HTTP " + std::to_string(r.status) + " " + r.body : "no answer (" + r.error + ")"));
+    }
+    return Status::OK();
+  });
+}
+
+LoadRun::~LoadRun() {
+  RequestStop();
+  (void)Join();
+}
+
+void LoadRun::Spawn(std::function<Status()> body) {
+  threads_.emplace_back([this, body = std::move(body)] {
+    Status st = body();
+    if (!st.ok()) Record(st);
+  });
+}
+
+void LoadRun::Record(const Status& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (first_error_.ok()) first_error_ = error;
+  stop_.store(true);
+}
+
+Status LoadRun::Join() {
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_error_;
+}
+
 Result<bool> DetectIdempotency(HttpTarget& http, Oracle& oracle, std::mt19937_64& rng) {
   Request* r = oracle.NewRequest(rng, 3);
   const std::string body = r->body;

@@ -20,12 +20,15 @@
 // Errors: Status with a message that names the request id, key or view and both numbers.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -122,6 +125,50 @@ class Oracle {
   std::string key_prefix_;
   std::vector<std::unique_ptr<Request>> requests_;  // index == id
   OracleStats stats_;
+};
+
+struct LoadOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  int threads = 4;              // ingest threads
+  int max_events = 20;          // events per request, at most
+  bool idempotency = true;      // send keys; re-send 1 in 50 acked requests as a duplicate probe
+  int chaos_max_sleep_ms = 80;  // the chaos thread waits 0..this between its requests
+  int read_timeout_s = 60;
+  // true: a chaos request that gets no answer is fine (the server is about to be SIGKILLed), and so is any
+  // answer once the run is stopping; false: anything but 200 is an error.
+  bool server_may_die = false;
+};
+
+// Concurrent load on one server, the part tandem_stress and tandem_crash_driver share: `threads` ingest
+// threads sending new requests through the oracle, and one chaos thread posting /v1/batch (40%), /v1/flush
+// (30%), /v1/compact (20%) and /v1/batch?full=true (10%) at random moments. The threads start in the
+// constructor; Spawn adds more (checkers). Every thread stops at the first error, which Join returns.
+// Thread safety: Spawn, RequestStop, Join and stopped from the owning thread; stopped from any thread.
+class LoadRun {
+ public:
+  LoadRun(Oracle* oracle, LoadOptions options, uint64_t seed);
+  ~LoadRun();  // RequestStop + Join
+  LoadRun(const LoadRun&) = delete;
+  LoadRun& operator=(const LoadRun&) = delete;
+
+  // Runs `body` on a new thread; it should loop until stopped(). An error it returns stops the run.
+  void Spawn(std::function<Status()> body);
+  bool stopped() const { return stop_.load(); }
+  // Asks every thread to finish its current request and return.
+  void RequestStop() { stop_.store(true); }
+  // Waits for every thread; returns the first error any of them reported (OK if none).
+  Status Join();
+
+ private:
+  void Record(const Status& error);
+
+  Oracle* oracle_;
+  LoadOptions options_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  Status first_error_;
+  std::vector<std::thread> threads_;
 };
 
 // Detects whether the server honours Idempotency-Key (sends one request twice, adds it to the oracle).
