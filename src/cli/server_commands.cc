@@ -128,6 +128,10 @@ void AddServerCommands(CLI::App* app, Action* action) {
     cmd->add_option("--max-query-rows", limits->max_query_rows,
                     "Rows a SELECT may materialise (429 above it; 0: no limit)")
         ->capture_default_str();
+    cmd->add_option(
+           "--max-query-memory-bytes", limits->max_query_memory_bytes,
+           "Bytes of aggregation state or buffered rows a SELECT may hold (429 above it; 0: no limit)")
+        ->capture_default_str();
     cmd->add_option("--idempotency-retention-ms", limits->idempotency_retention_ms,
                     "How long Idempotency-Keys are remembered")
         ->capture_default_str();

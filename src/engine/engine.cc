@@ -143,12 +143,26 @@ Result<RecordBatch> DecodeRecord(const Schema& schema, std::string_view payload)
   return DecodeBatch(schema, split.second);
 }
 
-// A SELECT's limits: a deadline checked between batches and a cap on rows materialised.
+// A SELECT's limits: a deadline and a cap on the runner's memory checked between batches, and a cap on
+// rows materialised.
 struct QueryBudget {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int64_t timeout_ms = 0;
   int64_t max_rows = 0;
+  int64_t max_memory_bytes = 0;
   int64_t rows_scanned = 0;
+
+  Status CheckMemory(const plan::QueryRunner& runner) const {
+    const auto bytes = static_cast<int64_t>(runner.MemoryBytes());
+    if (max_memory_bytes > 0 && bytes > max_memory_bytes) {
+      return Status::ResourceExhausted(
+          "query holds " + std::to_string(bytes) + " bytes of " +
+          (runner.plan().aggregates ? "aggregation state" : "buffered rows") + " after scanning " +
+          std::to_string(rows_scanned) + " rows, over the limit of " + std::to_string(max_memory_bytes) +
+          " bytes (max_query_memory_bytes); narrow it with WHERE, fewer groups or LIMIT without ORDER BY");
+    }
+    return Status::OK();
+  }
 
   Status CheckTime() const {
     if (timeout_ms > 0 && std::chrono::steady_clock::now() > deadline) {
@@ -747,6 +761,7 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
   QueryBudget budget;
   budget.timeout_ms = options_.query_timeout_ms;
   budget.max_rows = options_.max_query_rows;
+  budget.max_memory_bytes = options_.max_query_memory_bytes;
   if (budget.timeout_ms > 0) {
     budget.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget.timeout_ms);
   }
@@ -758,6 +773,8 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
     TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<plan::QueryRunner> runner,
                             plan::QueryRunner::Make(std::move(qp)));
     TANDEM_RETURN_IF_ERROR(runner->Consume(*rows));
+    budget.rows_scanned = static_cast<int64_t>(rows->num_rows());
+    TANDEM_RETURN_IF_ERROR(budget.CheckMemory(*runner));
     TANDEM_ASSIGN_OR_RETURN(RecordBatch result, runner->Finish());
     TANDEM_RETURN_IF_ERROR(budget.CheckTime());
     TANDEM_RETURN_IF_ERROR(budget.CheckRows(static_cast<int64_t>(result.num_rows()), "result rows"));
@@ -790,6 +807,7 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
             events = FilterRows(events, keep);
           }
           TANDEM_RETURN_IF_ERROR(runner->Consume(events));
+          TANDEM_RETURN_IF_ERROR(budget.CheckMemory(*runner));
           return budget.CheckTime();
         }));
     TANDEM_ASSIGN_OR_RETURN(RecordBatch rows, runner->Finish());

@@ -52,6 +52,8 @@ struct EngineOptions {
   int64_t query_timeout_ms = 30'000;   // SELECT deadline, checked between batches (ResourceExhausted)
   int64_t max_query_rows = 1'000'000;  // rows a SELECT may materialise: merged view rows read and
                                        // result rows (ResourceExhausted)
+  int64_t max_query_memory_bytes = int64_t{2} << 30;  // a SELECT's aggregation state or buffered rows,
+                                                      // checked after every batch (ResourceExhausted)
 
   // Idempotent ingest: keys are remembered per stream for this long and at most this many (the oldest
   // are forgotten first). A retry after either limit is treated as a new request.

@@ -89,6 +89,36 @@ TEST_F(LimitsTest, RowsMaterialisedByAQuery) {
   EXPECT_EQ(limited->rows.num_rows(), 10u);
 }
 
+// The memory a SELECT holds between batches (aggregation state, or rows buffered for ORDER BY / the
+// result) is capped: the query that exceeds it stops early with a message naming the limit, and small
+// queries over the same data still answer.
+TEST_F(LimitsTest, QueryMemory) {
+  Open([](EngineOptions* o) {
+    o->max_query_memory_bytes = 1 << 20;
+    o->max_query_rows = 0;
+  });
+  Ingest(50, 2000);  // 100,000 events, every k distinct
+  ExpectError("SELECT k, count(*) AS n FROM s GROUP BY k", StatusCode::kResourceExhausted,
+              {"bytes of aggregation state", "limit of 1048576 bytes", "max_query_memory_bytes"});
+  ExpectError("SELECT k, t FROM s ORDER BY k DESC", StatusCode::kResourceExhausted,
+              {"bytes of buffered rows", "limit of 1048576 bytes", "max_query_memory_bytes"});
+  ASSERT_TRUE(engine_->Execute("CREATE VIEW per_k AS SELECT k, count(*) AS n FROM s GROUP BY k").ok());
+  ExpectError("SELECT * FROM per_k ORDER BY n", StatusCode::kResourceExhausted,
+              {"bytes of buffered rows", "max_query_memory_bytes"});
+  // Within the limit, all is well: a global aggregate, few groups, a LIMIT without ORDER BY, the view
+  // aggregated further.
+  EXPECT_EQ(Count(), 100000);
+  auto few = engine_->Execute("SELECT k % 10 AS d, count(*) AS n FROM s GROUP BY k % 10 ORDER BY d");
+  ASSERT_TRUE(few.ok()) << few.status().ToString();
+  EXPECT_EQ(few->rows.num_rows(), 10u);
+  auto limited = engine_->Execute("SELECT k FROM s LIMIT 5");
+  ASSERT_TRUE(limited.ok()) << limited.status().ToString();
+  EXPECT_EQ(limited->rows.num_rows(), 5u);
+  auto total = engine_->Execute("SELECT sum(n) FROM per_k");
+  ASSERT_TRUE(total.ok()) << total.status().ToString();
+  EXPECT_EQ(total->rows.column(0).Value<int64_t>(0), 100000);
+}
+
 TEST_F(LimitsTest, QueryDeadline) {
   // 1 ms cannot cover reading and decoding 50 log records of 2000 events each, so the deadline fires at
   // one of the checks between batches; the message says which limit and how far the scan got.

@@ -84,6 +84,14 @@ Column MakeColumn(const DataType& type, const std::vector<T>& values, const std:
   return c;
 }
 
+// Heap bytes of one ExactSum's limbs in a typical column (4 limbs + allocator overhead), for MemoryBytes.
+constexpr size_t kExactSumHeapEstimate = 48;
+
+template <typename V>
+size_t CapacityBytes(const V& v) {
+  return v.capacity() * sizeof(typename V::value_type);
+}
+
 // ---------------------------------------------------------------------------------------------
 // count(*) and count(x)
 
@@ -120,6 +128,8 @@ class CountStates final : public AggregateStates {
     }
     return Status::OK();
   }
+
+  size_t MemoryBytes() const override { return CapacityBytes(counts_); }
 
  private:
   std::vector<int64_t> counts_;
@@ -209,6 +219,8 @@ class SumIntStates final : public SumStatesBase {
   }
   bool Has(size_t g) const override { return has_[g] != 0; }
 
+  size_t MemoryBytes() const override { return CapacityBytes(sums_) + CapacityBytes(has_); }
+
  private:
   bool Add(uint32_t g, __int128 v) {
     has_[g] = 1;
@@ -294,6 +306,11 @@ class SumDoubleStates final : public SumStatesBase {
   double SumAsDouble(size_t g) const override { return sums_[g].Finalize(); }
   bool Has(size_t g) const override { return has_[g] != 0; }
 
+  // Each ExactSum also holds a few limbs on the heap (a handful for typical data, 67 at most): estimated.
+  size_t MemoryBytes() const override {
+    return CapacityBytes(sums_) + CapacityBytes(has_) + sums_.size() * kExactSumHeapEstimate;
+  }
+
  private:
   std::vector<ExactSum> sums_;
   std::vector<uint8_t> has_;
@@ -367,6 +384,8 @@ class AvgStates final : public AggregateStates {
     return Status::OK();
   }
 
+  size_t MemoryBytes() const override { return sum_->MemoryBytes() + CapacityBytes(counts_); }
+
  private:
   std::unique_ptr<SumStatesBase> sum_;
   std::vector<int64_t> counts_;
@@ -431,6 +450,8 @@ class MinMaxStates final : public AggregateStates {
     return UpdateGrouped(map, cols[0], n);
   }
 
+  size_t MemoryBytes() const override { return CapacityBytes(values_) + CapacityBytes(has_); }
+
  private:
   void Offer(uint32_t g, T v) {
     if (!has_[g] || (kMax ? Less(values_[g], v) : Less(v, values_[g]))) {
@@ -471,9 +492,13 @@ class MinMaxStringStates final : public AggregateStates {
     return UpdateGrouped(map, cols[0], n);
   }
 
+  size_t MemoryBytes() const override { return CapacityBytes(values_) + CapacityBytes(has_) + string_bytes_; }
+
  private:
   void Offer(uint32_t g, std::string_view v) {
     if (!has_[g] || (kMax ? std::string_view(values_[g]) < v : v < std::string_view(values_[g]))) {
+      string_bytes_ += v.size();
+      string_bytes_ -= values_[g].size();
       values_[g].assign(v.data(), v.size());
       has_[g] = 1;
     }
@@ -491,6 +516,7 @@ class MinMaxStringStates final : public AggregateStates {
   }
   std::vector<std::string> values_;
   std::vector<uint8_t> has_;
+  size_t string_bytes_ = 0;  // sum of values_[g].size() (short strings live inside the std::string)
 };
 
 template <bool kMax>
@@ -575,6 +601,8 @@ class HllStates final : public AggregateStates {
     }
     return Status::OK();
   }
+
+  size_t MemoryBytes() const override { return CapacityBytes(regs_); }
 
  private:
   void Insert(uint32_t g, uint64_t h) {

@@ -85,6 +85,8 @@ class AggregateStates {
   virtual Status Merge(const AggregateStates& other, const uint32_t* group_map) = 0;
   // The final value of every group, as a column of function().result.
   virtual Result<Column> Finalize() const = 0;
+  // Heap bytes held by the states (capacity, not size), for the query memory limit. Constant time.
+  virtual size_t MemoryBytes() const = 0;
 
   // Appends StateFields().size() columns with one row per group.
   virtual void ExportStates(std::vector<Column>* out) const = 0;

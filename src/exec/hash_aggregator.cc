@@ -71,6 +71,14 @@ Result<HashAggregator> HashAggregator::Make(std::vector<GroupKey> keys,
   return HashAggregator(std::move(keys), std::move(aggregates));
 }
 
+size_t HashAggregator::MemoryBytes() const {
+  size_t bytes = table_.capacity() * sizeof(Slot) + key_arena_.capacity() +
+                 key_offsets_.capacity() * sizeof(uint64_t) + scratch_keys_.capacity() +
+                 (scratch_offsets_.capacity() + scratch_groups_.capacity()) * sizeof(uint32_t);
+  for (const auto& s : states_) bytes += s->MemoryBytes();
+  return bytes;
+}
+
 void HashAggregator::ResizeStates() {
   for (auto& s : states_) {
     if (s->num_groups() != num_groups_) s->Resize(num_groups_);

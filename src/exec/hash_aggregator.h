@@ -66,6 +66,8 @@ class HashAggregator {
   Result<RecordBatch> Finalize() const;
 
   size_t num_groups() const { return num_groups_; }
+  // Heap bytes held (hash table, keys, aggregate states), for the query memory limit. Constant time.
+  size_t MemoryBytes() const;
   Schema StateSchema() const;
   Schema OutputSchema() const;
 

@@ -304,6 +304,23 @@ TEST(HashAggregatorTest, GlobalAggregateHasOneRowEvenWithoutInput) {
   EXPECT_TRUE(r.Finalize()->Equals(*g.Finalize()));
 }
 
+// MemoryBytes (the query memory limit) counts what the groups hold: with approx_count_distinct every group
+// carries its HyperLogLog registers (4 KiB), so the estimate is at least that per group; it grows with the
+// groups and a merge, and a global aggregate stays small.
+TEST(HashAggregatorTest, MemoryBytesFollowsTheGroups) {
+  std::mt19937_64 rng(7);
+  HashAggregator g = MakePlan();
+  const size_t empty = g.MemoryBytes();
+  ASSERT_TRUE(g.Consume(RandomInput(rng, 2000)).ok());
+  ASSERT_GT(g.num_groups(), 20u);
+  EXPECT_GE(g.MemoryBytes(), g.num_groups() * 4096);
+  EXPECT_GT(g.MemoryBytes(), empty);
+  HashAggregator global = MakePlan(/*with_keys=*/false);
+  ASSERT_TRUE(global.Consume(RandomInput(rng, 2000)).ok());
+  EXPECT_LT(global.MemoryBytes(), size_t{256} << 10);
+  EXPECT_GE(global.MemoryBytes(), size_t{4096});
+}
+
 TEST(HashAggregatorTest, NullAndFloatKeys) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   auto input = MakeBatch({{"k", F64({1.0, std::nullopt, -0.0, 0.0, nan, -nan, std::nullopt})},

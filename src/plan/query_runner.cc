@@ -112,6 +112,17 @@ Status QueryRunner::Consume(const RecordBatch& input) {
   return Status::OK();
 }
 
+size_t QueryRunner::MemoryBytes() const {
+  if (aggregator_) return aggregator_->MemoryBytes();
+  size_t bytes = 0;
+  for (size_t c = 0; c < projected_.num_columns(); ++c) {
+    const Column& col = projected_.column(c);
+    bytes += col.data().capacity() + col.validity().capacity() + col.offsets().capacity() * sizeof(int64_t) +
+             col.chars().capacity();
+  }
+  return bytes;
+}
+
 Result<RecordBatch> QueryRunner::Finish() {
   if (finished_) return Status::Internal("QueryRunner::Finish called twice");
   finished_ = true;

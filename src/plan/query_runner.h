@@ -32,6 +32,10 @@ class QueryRunner {
   Status Consume(const RecordBatch& input);
   // The query's rows. Call once, after the last Consume().
   Result<RecordBatch> Finish();
+  // Heap bytes the runner holds between batches: the aggregation state, or the projected rows buffered
+  // for ORDER BY / DISTINCT / the result. Constant time (per column). Finish may briefly need about as
+  // much again (sorting, the output copy).
+  size_t MemoryBytes() const;
 
   const QueryPlan& plan() const { return plan_; }
 
