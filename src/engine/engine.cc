@@ -1236,8 +1236,13 @@ Result<BatchReport> EngineImpl::RunBatch(bool full) {
     std::vector<std::shared_ptr<ViewRuntime>> views;
     int64_t boundary;
     {
-      // Seal the boundary and cut every view's epoch there.
-      std::shared_lock lock(s->views_mu);
+      // Seal the boundary and cut every view's epoch there, excluding ingest (which applies under
+      // views_mu shared, after its append is durable): every record applied so far then ends at or
+      // below the boundary, and every record at or above it is applied after the cut, into the new
+      // open epoch. With a shared lock a record made durable after the boundary was read could be
+      // applied into the epoch being closed, and dropped with it when the batch view (which does not
+      // cover it) was published.
+      std::unique_lock lock(s->views_mu);
       views = s->views;
       boundary = static_cast<int64_t>(s->log->durable_offset());
       for (auto& v : views) {

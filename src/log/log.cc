@@ -517,6 +517,7 @@ LogStats Log::stats() const {
 }
 
 Status Log::TruncateBefore(uint64_t offset) {
+  std::lock_guard<std::mutex> serial(truncate_mu_);
   std::vector<std::shared_ptr<Segment>> doomed;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -532,11 +533,26 @@ Status Log::TruncateBefore(uint64_t offset) {
     }
     stats_.segments = segments_.size();
   }
-  if (doomed.empty()) return Status::OK();
-  for (const auto& seg : doomed) {  // oldest first: a crash in between leaves a contiguous log
-    TANDEM_RETURN_IF_ERROR(fs_->RemoveFile(seg->path));
+  // Oldest first, each removal durable before the next: a crash in between leaves a contiguous log.
+  for (size_t i = 0; i < doomed.size(); ++i) {
+    Status st = fs_->RemoveFile(doomed[i]->path);
+    size_t keep_from = i;  // a failed unlink removed nothing: doomed[i] stays
+    if (st.ok()) {
+      st = fs_->SyncDir(dir_);
+      keep_from = i + 1;  // gone for now; if a crash brings it back, it is contiguous with doomed[i + 1]
+    }
+    if (!st.ok()) {
+      // The segments still on disk stay in the log, at its front, so that the next call removes them
+      // oldest first. Forgetting them would leave a stale segment below a gap once newer ones go, and
+      // recovery would refuse the directory.
+      std::lock_guard<std::mutex> l(mu_);
+      segments_.insert(segments_.begin(), doomed.begin() + static_cast<std::ptrdiff_t>(keep_from),
+                       doomed.end());
+      stats_.segments = segments_.size();
+      return st;
+    }
   }
-  return fs_->SyncDir(dir_);
+  return Status::OK();
 }
 
 Status Log::Close() {

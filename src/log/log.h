@@ -131,8 +131,11 @@ class Log {
   // The smallest offset still stored (raised by TruncateBefore).
   uint64_t first_offset() const;
 
-  // Deletes every segment whose events are all below `offset` (and below durable_offset()). The last
-  // segment is never deleted. Readers that already hold a deleted segment open can finish their read.
+  // Deletes every segment whose events are all below `offset` (and below durable_offset()), oldest first,
+  // each removal made durable before the next, so a crash never leaves a gap. The last segment is never
+  // deleted. On an error the segments not removed stay part of the log (the next call retries them, and
+  // recovery finds a contiguous log). Readers that already hold a deleted segment open can finish their
+  // read. Calls are serialised.
   Status TruncateBefore(uint64_t offset);
 
   // Syncs everything appended, closes the active segment. Later writes fail with Aborted; reads work.
@@ -167,6 +170,7 @@ class Log {
   const LogOptions options_;
   LogRecoveryInfo recovery_;  // written by Open only
 
+  std::mutex truncate_mu_;  // serialises TruncateBefore (taken before mu_, never while holding it)
   mutable std::mutex mu_;
   mutable std::condition_variable io_cv_;           // writer/sync state changed, pending_ drained
   mutable std::condition_variable durable_cv_;      // durable_offset_ advanced, or closed/failed

@@ -444,6 +444,47 @@ TEST(LogTest, TruncateBeforeDeletesWholeSegmentsOnly) {
   EXPECT_EQ(*reopened->AppendDurable("more", 1), 40u);
 }
 
+// Regression (found by engine_concurrent_fault_test.cc): a failed removal used to drop the segment from
+// the log's list although its file stayed; the next truncation removed newer segments, leaving a stale
+// segment below a gap, and recovery refused the directory. Now, for a failed unlink or a failed directory
+// sync at every removal of a truncation: the segments still on disk stay in the log (first_offset says
+// so), the next truncation removes them, and the directory reopens — with or without a crash in between.
+TEST(LogTest, FailedSegmentRemovalKeepsTheLogContiguous) {
+  for (Op op : {Op::kRemove, Op::kSyncDir}) {
+    for (uint64_t n = 1; n <= 4; ++n) {
+      for (bool crash : {false, true}) {
+        SCOPED_TRACE(std::string(op == Op::kRemove ? "unlink" : "directory sync") + " fails at removal " +
+                     std::to_string(n) + (crash ? ", then a crash" : ""));
+        MemoryFileSystem mem;
+        FaultInjectionFileSystem fs(&mem);
+        auto log = OpenOrDie(&fs, "/log", Quiet(200));
+        for (int i = 0; i < 60; ++i) ASSERT_TRUE(log->AppendDurable(Payload(i), 1).ok());
+        ASSERT_GE(fs.ListDir("/log")->size(), 6u);
+        fs.FailNth(op, n);
+        EXPECT_FALSE(log->TruncateBefore(30).ok());
+        fs.ClearFaults();
+        const uint64_t first = log->first_offset();
+        EXPECT_LE(first, 30u);
+        ExpectDense(ReadAll(*log, first), first, 60);  // everything the log claims is readable
+        if (crash) {
+          ASSERT_TRUE(fs.SimulateCrash().ok());
+          log.reset();
+          fs.Restart();
+          log = OpenOrDie(&fs, "/log", Quiet(200));
+          EXPECT_LE(log->first_offset(), first);
+        }
+        for (int i = 60; i < 90; ++i) ASSERT_TRUE(log->AppendDurable(Payload(i), 1).ok());
+        ASSERT_TRUE(log->TruncateBefore(75).ok());  // removes the leftovers, oldest first, and more
+        EXPECT_GT(log->first_offset(), 30u);
+        log.reset();
+        auto reopened = OpenOrDie(&fs, "/log", Quiet(200));  // a clean restart: contiguous, nothing lost
+        EXPECT_EQ(reopened->next_offset(), 90u);
+        ExpectDense(ReadAll(*reopened, reopened->first_offset()), reopened->first_offset(), 90);
+      }
+    }
+  }
+}
+
 TEST(LogTest, WaitForDurableWakesOnSync) {
   MemoryFileSystem fs;
   auto log = OpenOrDie(&fs, "/log", Quiet());
