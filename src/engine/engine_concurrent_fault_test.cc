@@ -15,11 +15,11 @@
 // "slow-sync" (every log fsync is held 0.3 ms and 8 threads ingest, so that requests share group commits:
 // about 45 syncs for 57 requests).
 // After the threads are joined: SimulateCrash + Restart + Engine::Open; keyed runs retry every failed
-// request with its key and body (each retry must succeed, and no "maybe" is left); then the check of
-// engine_fault_test.cc: every acknowledged request exactly once (whatever else was in its group commit),
-// every failed one all or nothing, no unknown request, count(*) equals the sum, the log continues above
-// every stored offset, and every view equals its recompute from scratch — after recovery, after a batch
-// cycle, and after new ingest and a full recompute.
+// request with its key and body (each retry must succeed, and no "maybe" is left); then the check shared
+// with engine_fault_test.cc (engine_fault_workload.h, CheckAfterRecovery): every acknowledged request exactly
+// once (whatever else was in its group commit), every failed one all or nothing, no unknown request, count(*)
+// equals the sum, the log continues above every stored offset, and every view equals its recompute from
+// scratch — after recovery, after a batch cycle, and after new ingest and a full recompute.
 //
 // A watchdog aborts with the thread timeline if one run takes more than two minutes (a deadlock). On a
 // failure the test stops and prints the timeline of that run (which call of which thread failed when).
@@ -40,13 +40,23 @@
 #include "common/fault_injection_file_system.h"
 #include "common/memory_file_system.h"
 #include "engine/engine.h"
+#include "engine/engine_fault_workload.h"
 
 namespace tandem::engine {
 namespace {
 
 using CfOp = FaultInjectionFileSystem::Op;
-using CfEffect = FaultInjectionFileSystem::Effect;
 using CfClock = std::chrono::steady_clock;
+using fault_workload::CheckAfterRecovery;
+using fault_workload::FaultKind;
+using fault_workload::kCreateStream;
+using fault_workload::Kinds;
+using fault_workload::MakeRequest;
+using fault_workload::Options;
+using fault_workload::Request;
+using fault_workload::RowsText;
+using fault_workload::ViewDef;
+using fault_workload::Views;
 
 // Ingest threads and requests per thread: 3 x 15, except in the slow-sync variant, 8 x 6. The log lets 4
 // fdatasyncs overlap (LogOptions::max_concurrent_syncs), so requests only share a group commit when more
@@ -56,26 +66,6 @@ constexpr int kRequestsPerThread = 15;
 constexpr int kSlowSyncIngestThreads = 8;
 constexpr int kSlowSyncRequestsPerThread = 6;
 
-struct CfKind {
-  const char* name;
-  CfOp op;
-  CfEffect effect;
-};
-
-const std::vector<CfKind>& CfKinds() {
-  static const std::vector<CfKind> kinds = {
-      {"append-eio", CfOp::kAppend, CfEffect::kIOError},
-      {"short-write", CfOp::kAppend, CfEffect::kShortWrite},
-      {"no-space", CfOp::kAppend, CfEffect::kNoSpace},
-      {"fsync", CfOp::kSync, CfEffect::kIOError},
-      {"dir-fsync", CfOp::kSyncDir, CfEffect::kIOError},
-      {"rename", CfOp::kRename, CfEffect::kIOError},
-      {"create", CfOp::kCreate, CfEffect::kIOError},
-      {"remove", CfOp::kRemove, CfEffect::kIOError},
-  };
-  return kinds;
-}
-
 // The N values: dense at the start (the first calls after arming hit the log and the first lake flush),
 // then spaced by about 1.3 (roughly every other Fibonacci number in between).
 const std::vector<uint64_t>& CfSpread() {
@@ -83,72 +73,6 @@ const std::vector<uint64_t>& CfSpread() {
                                                21,  27,  34,  44,  55,  72,  89,   115,  144,  186,  233,
                                                300, 377, 480, 610, 780, 987, 1260, 1597, 2584, 4181, 6765};
   return spread;
-}
-
-struct CfView {
-  const char* create;
-  const char* select_view;
-  const char* recompute;
-};
-
-// The views of engine_fault_test.cc. Column 1 of both is the event count of the group.
-const std::vector<CfView>& CfViews() {
-  static const std::vector<CfView> views = {
-      {"CREATE VIEW byk AS SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(x) AS ax "
-       "FROM ev GROUP BY k",
-       "SELECT * FROM byk ORDER BY k",
-       "SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(x) AS ax FROM ev GROUP BY k "
-       "ORDER BY k"},
-      {"CREATE VIEW byday AS SELECT date_trunc('day', ts) AS d, count(*) AS n, sum(x) AS sx, "
-       "approx_count_distinct(req) AS reqs FROM ev GROUP BY date_trunc('day', ts)",
-       "SELECT * FROM byday ORDER BY d",
-       "SELECT date_trunc('day', ts) AS d, count(*) AS n, sum(x) AS sx, approx_count_distinct(req) AS reqs "
-       "FROM ev "
-       "GROUP BY date_trunc('day', ts) ORDER BY d"},
-  };
-  return views;
-}
-
-// Small segments: the log rolls over and batch cycles truncate it.
-EngineOptions CfOptions() {
-  EngineOptions o;
-  o.data_dir = "/data";
-  o.background = false;
-  o.segment_bytes = 2048;
-  return o;
-}
-
-// Request `id` has `n` events (plus one bad line when id % 3 == 0, which must be rejected alone).
-struct CfRequest {
-  int64_t id;
-  int64_t n;
-  std::string body;
-};
-
-CfRequest MakeCfRequest(int64_t id) {
-  CfRequest r{id, 2 + id % 4, ""};
-  for (int64_t i = 0; i < r.n; ++i) {
-    const int64_t e = id * 10 + i;
-    r.body += "{\"ts\":\"2024-05-0" + std::to_string(1 + e % 3) + "T10:00:0" + std::to_string(e % 10) +
-              "Z\",\"req\":" + std::to_string(id) + ",\"k\":" + std::to_string(e % 5) +
-              ",\"v\":" + std::to_string(e * 7 - 40) + ",\"x\":" + std::to_string(e) + ".25}\n";
-    if (i == 0 && id % 3 == 0)
-      r.body += "{\"ts\":\"2024-05-01T00:00:00Z\",\"req\":" + std::to_string(id) + "}\n";
-  }
-  return r;
-}
-
-std::string CfRowsText(const QueryResult& r) {
-  std::string out;
-  for (size_t i = 0; i < r.rows.num_rows(); ++i) {
-    out += "[";
-    for (size_t c = 0; c < r.rows.num_columns(); ++c) {
-      if (c) out += ",";
-      r.rows.column(c).AppendJson(i, &out);
-    }
-    out += "]\n";
-  }
-  return out;
 }
 
 // What every thread did, in order, for the failure report.
@@ -207,7 +131,7 @@ class ConcurrentOracle {
 
   // Sends request `id` (a new one, or a retry with the same key and body); records its fate.
   bool Send(Engine* e, int64_t id, const char* who, Timeline* timeline, FaultProbe* probe) {
-    const CfRequest r = MakeCfRequest(id);
+    const Request r = MakeRequest(id);
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!acked.count(id) && !maybe.count(id)) sent_events_ += r.n;
@@ -285,20 +209,7 @@ class ConcurrentOracle {
 };
 
 Result<std::unique_ptr<Engine>> OpenWithStreamAndViews(FileSystem* fs, ConcurrentOracle* oracle) {
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Engine> e, Engine::Open(fs, CfOptions()));
-  TANDEM_RETURN_IF_ERROR(
-      e->Execute("CREATE STREAM ev (ts TIMESTAMP NOT NULL, req BIGINT NOT NULL, k BIGINT NOT "
-                 "NULL, v BIGINT NOT NULL, x DOUBLE) WITH (event_time = 'ts')")
-          .status());
-  for (const CfView& v : CfViews()) TANDEM_RETURN_IF_ERROR(e->Execute(v.create).status());
-  for (int i = 0; i < 6; ++i) {
-    if (!oracle->IngestNew(e.get())) return Status::Internal("set-up ingest failed");
-  }
-  TANDEM_RETURN_IF_ERROR(e->RunBatch(false).status());
-  for (int i = 0; i < 3; ++i) {
-    if (!oracle->IngestNew(e.get())) return Status::Internal("set-up ingest failed");
-  }
-  return e;
+  return fault_workload::OpenWithStreamAndViews(fs, [oracle](Engine* e) { return oracle->IngestNew(e); });
 }
 
 enum class Timing { kTight, kPaced, kSlowSync };
@@ -434,7 +345,7 @@ void RunConcurrentWorkload(Engine* e, ConcurrentOracle* oracle, Timing timing, u
       }
     };
     for (int round = 0; round < 2 || ingesters_left.load() > 0; ++round) {
-      for (const CfView& v : CfViews()) {
+      for (const ViewDef& v : Views()) {
         const int64_t lo = oracle->acked_events();
         auto r = e->Execute(v.select_view);
         if (r.ok()) check_bounds(v.select_view, lo, EventsInView(*r));
@@ -456,68 +367,17 @@ void RunConcurrentWorkload(Engine* e, ConcurrentOracle* oracle, Timing timing, u
   for (std::thread& t : threads) t.join();
 }
 
-// The full check on a recovered engine (as CheckRecovered in engine_fault_test.cc).
+// The full check on a recovered engine (fault_workload::CheckAfterRecovery, as CheckRecovered in
+// engine_fault_test.cc). The workload creates no other stream: SHOW STREAMS lists ev alone.
 void CheckRecoveredConcurrent(Engine* e, ConcurrentOracle* oracle) {
-  auto per_req = e->Execute("SELECT req, count(*) AS n FROM ev GROUP BY req ORDER BY req");
-  ASSERT_TRUE(per_req.ok()) << per_req.status().ToString();
-  std::map<int64_t, int64_t> found;
-  for (size_t i = 0; i < per_req->rows.num_rows(); ++i) {
-    found[per_req->rows.column(0).Value<int64_t>(i)] = per_req->rows.column(1).Value<int64_t>(i);
-  }
-  int64_t total = 0;
-  for (const auto& [req, n] : oracle->acked) {
-    auto it = found.find(req);
-    EXPECT_TRUE(it != found.end() && it->second == n)
-        << "acknowledged request " << req << " of " << n << " events: found "
-        << (it == found.end() ? 0 : it->second)
-        << (it != found.end() && it->second > n ? " (DUPLICATED)" : " (LOST)");
-    total += n;
-  }
-  for (const auto& [req, n] : found) {
-    if (oracle->acked.count(req)) continue;
-    auto it = oracle->maybe.find(req);
-    if (it == oracle->maybe.end()) {
-      ADD_FAILURE() << "request " << req << " was never sent but has " << n << " events";
-      continue;
-    }
-    EXPECT_EQ(n, it->second) << "failed request " << req << " is there in part or twice";
-    total += n;
-  }
-  // Settle the maybes: from now on they are known present or absent.
-  for (const auto& [req, n] : oracle->maybe) {
-    if (found.count(req)) oracle->acked[req] = n;
-  }
-  oracle->maybe.clear();
-  auto count = e->Execute("SELECT count(*) FROM ev");
-  ASSERT_TRUE(count.ok()) << count.status().ToString();
-  EXPECT_EQ(count->rows.column(0).Value<int64_t>(0), total);
   auto streams = e->Execute("SHOW STREAMS");
   ASSERT_TRUE(streams.ok()) << streams.status().ToString();
   ASSERT_EQ(streams->rows.num_rows(), 1u);
-  const int64_t log_end = streams->rows.column(3).Value<int64_t>(0);
-  EXPECT_GE(log_end, total) << "after recovery the log ends at offset " << log_end << " but " << total
-                            << " events are stored: the next ingest reuses offsets";
-  auto check_views = [&](const char* when) {
-    for (const CfView& v : CfViews()) {
-      auto merged = e->Execute(v.select_view);
-      auto recomputed = e->Execute(v.recompute);
-      ASSERT_TRUE(merged.ok()) << when << ": " << merged.status().ToString();
-      ASSERT_TRUE(recomputed.ok()) << when << ": " << recomputed.status().ToString();
-      EXPECT_EQ(CfRowsText(*merged), CfRowsText(*recomputed)) << when << ": " << v.select_view;
-    }
-  };
-  check_views("after recovery");
-  auto b = e->RunBatch(false);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  check_views("after a batch cycle");
-  ASSERT_TRUE(oracle->IngestNew(e)) << "the recovered engine refuses ingest";
-  auto full = e->RunBatch(true);
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
-  check_views("after ingest and a full recompute");
+  CheckAfterRecovery(e, &oracle->acked, &oracle->maybe, [oracle](Engine* x) { return oracle->IngestNew(x); });
 }
 
 struct RunParams {
-  CfKind kind;
+  FaultKind kind;
   uint64_t n;
   bool keyed;
   Timing timing;
@@ -574,7 +434,7 @@ void RunOnePoint(const RunParams& p, Watchdog* watchdog, bool* fired) {
     (*e)->Close();
   }
   fs.Restart();
-  auto e = Engine::Open(&fs, CfOptions());
+  auto e = Engine::Open(&fs, Options());
   ASSERT_TRUE(e.ok()) << "recovery failed: " << e.status().ToString();
   if (p.keyed) {
     oracle.RetryFailed(e->get());
@@ -585,7 +445,8 @@ void RunOnePoint(const RunParams& p, Watchdog* watchdog, bool* fired) {
 
 // Every N of the spread for every kind in `kinds`, until the fault stops firing; prints the number of fault
 // points that fired and passed, and expects at least the given floors.
-void EveryFaultUnderConcurrentLoad(const std::vector<CfKind>& kinds, int min_points, int min_keyed_points) {
+void EveryFaultUnderConcurrentLoad(const std::vector<FaultKind>& kinds, int min_points,
+                                   int min_keyed_points) {
   static std::atomic<uint32_t> repetition{0};  // --gtest_repeat varies the seeds and the variants
   const uint32_t rep = repetition.fetch_add(1);
   Watchdog watchdog;
@@ -593,7 +454,7 @@ void EveryFaultUnderConcurrentLoad(const std::vector<CfKind>& kinds, int min_poi
   int keyed_points = 0;
   const auto start = CfClock::now();
   for (size_t k = 0; k < kinds.size(); ++k) {
-    const CfKind& kind = kinds[k];
+    const FaultKind& kind = kinds[k];
     int kind_points = 0;
     for (size_t i = 0; i < CfSpread().size(); ++i) {
       RunParams p{kind, CfSpread()[i], (k + i + rep) % 2 == 1, static_cast<Timing>((k + i + rep) % 3),
@@ -619,7 +480,7 @@ void EveryFaultUnderConcurrentLoad(const std::vector<CfKind>& kinds, int min_poi
 // Every fault kind; every successful read of a view or of the stream counts every event acknowledged
 // before it started and nothing never sent; the checks after recovery are complete.
 TEST(EngineConcurrentFaultTest, AcknowledgedEventsSurviveFaultsUnderConcurrentLoad) {
-  EveryFaultUnderConcurrentLoad(CfKinds(), /*min_points=*/90, /*min_keyed_points=*/35);
+  EveryFaultUnderConcurrentLoad(Kinds(), /*min_points=*/90, /*min_keyed_points=*/35);
 }
 
 // Regression (found by this file; fixed in src/engine/engine.cc): a view read could miss an acknowledged
@@ -647,13 +508,11 @@ TEST(EngineConcurrentFaultTest, ViewsShowEveryAcknowledgedEventWhileBatchCyclesC
   int round = 0;
   for (; round < 300 && anomaly.empty(); ++round) {
     MemoryFileSystem fs;
-    auto opened = Engine::Open(&fs, CfOptions());
+    auto opened = Engine::Open(&fs, Options());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     Engine* e = opened->get();
-    ASSERT_TRUE(e->Execute("CREATE STREAM ev (ts TIMESTAMP NOT NULL, req BIGINT NOT NULL, k BIGINT NOT "
-                           "NULL, v BIGINT NOT NULL, x DOUBLE) WITH (event_time = 'ts')")
-                    .ok());
-    ASSERT_TRUE(e->Execute(CfViews()[0].create).ok());
+    ASSERT_TRUE(e->Execute(kCreateStream).ok());
+    ASSERT_TRUE(e->Execute(Views()[0].create).ok());
     std::atomic<int64_t> next_id{0};
     std::atomic<int64_t> acked_events{0};
     std::atomic<int> ingesters_left{3};
@@ -662,7 +521,7 @@ TEST(EngineConcurrentFaultTest, ViewsShowEveryAcknowledgedEventWhileBatchCyclesC
     for (int t = 0; t < 3; ++t) {
       threads.emplace_back([&] {
         for (int i = 0; i < 20; ++i) {
-          const CfRequest r = MakeCfRequest(next_id.fetch_add(1));
+          const Request r = MakeRequest(next_id.fetch_add(1));
           if (e->Ingest("ev", r.body).ok()) {
             acked_events.fetch_add(r.n);
           } else {
@@ -679,7 +538,7 @@ TEST(EngineConcurrentFaultTest, ViewsShowEveryAcknowledgedEventWhileBatchCyclesC
     });
     while (ingesters_left.load() > 0 && anomaly.empty()) {
       const int64_t lo = acked_events.load();
-      auto r = e->Execute(CfViews()[0].select_view);
+      auto r = e->Execute(Views()[0].select_view);
       if (r.ok() && EventsInView(*r) < lo) {
         anomaly = "round " + std::to_string(round) + ": a read of the view counted " +
                   std::to_string(EventsInView(*r)) + " events, but " + std::to_string(lo) +
@@ -690,10 +549,10 @@ TEST(EngineConcurrentFaultTest, ViewsShowEveryAcknowledgedEventWhileBatchCyclesC
     EXPECT_EQ(errors.load(), 0);
     // Once quiet, a batch cycle repairs the view: the loss is transient (but every read in between is wrong).
     ASSERT_TRUE(e->RunBatch(false).ok());
-    auto merged = e->Execute(CfViews()[0].select_view);
-    auto recomputed = e->Execute(CfViews()[0].recompute);
+    auto merged = e->Execute(Views()[0].select_view);
+    auto recomputed = e->Execute(Views()[0].recompute);
     ASSERT_TRUE(merged.ok() && recomputed.ok());
-    EXPECT_EQ(CfRowsText(*merged), CfRowsText(*recomputed));
+    EXPECT_EQ(RowsText(*merged), RowsText(*recomputed));
   }
   EXPECT_EQ(anomaly, "") << "an acknowledged request is missing from the view";
   std::printf("%d rounds\n", round);
@@ -731,7 +590,7 @@ TEST(EngineConcurrentFaultTest, FailedLogSegmentRemovalDoesNotBlockRecovery) {
       }
       e->Close();
     }
-    auto reopened = Engine::Open(&fs, CfOptions());  // no crash: a clean restart
+    auto reopened = Engine::Open(&fs, Options());  // no crash: a clean restart
     ASSERT_TRUE(reopened.ok()) << "after a failed log segment removal, a clean restart fails: "
                                << reopened.status().ToString();
     CheckRecoveredConcurrent(reopened->get(), &oracle);

@@ -12,10 +12,11 @@
 //     full recompute on the recovered engine, which also accepts new ingest.
 // A second test injects the faults into recovery itself (Engine::Open after a crash), crashes again, and
 // checks the same after a clean open.
+// The fault kinds, the stream and its views, the requests and the check after recovery are shared with
+// engine_concurrent_fault_test.cc, in engine_fault_workload.h.
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,98 +24,22 @@
 #include "common/fault_injection_file_system.h"
 #include "common/memory_file_system.h"
 #include "engine/engine.h"
+#include "engine/engine_fault_workload.h"
 
 namespace tandem::engine {
 namespace {
 
 using Op = FaultInjectionFileSystem::Op;
 using Effect = FaultInjectionFileSystem::Effect;
-
-constexpr const char* kDataDir = "/data";
-
-struct FaultKind {
-  const char* name;
-  Op op;
-  Effect effect;
-};
-
-const std::vector<FaultKind>& Kinds() {
-  static const std::vector<FaultKind> kinds = {
-      {"append-eio", Op::kAppend, Effect::kIOError}, {"short-write", Op::kAppend, Effect::kShortWrite},
-      {"no-space", Op::kAppend, Effect::kNoSpace},   {"fsync", Op::kSync, Effect::kIOError},
-      {"dir-fsync", Op::kSyncDir, Effect::kIOError}, {"rename", Op::kRename, Effect::kIOError},
-      {"create", Op::kCreate, Effect::kIOError},     {"remove", Op::kRemove, Effect::kIOError},
-  };
-  return kinds;
-}
-
-struct ViewDef {
-  const char* create;
-  const char* select_view;
-  const char* recompute;
-};
-
-const std::vector<ViewDef>& Views() {
-  static const std::vector<ViewDef> views = {
-      {"CREATE VIEW byk AS SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(x) AS ax "
-       "FROM ev GROUP BY k",
-       "SELECT * FROM byk ORDER BY k",
-       "SELECT k, count(*) AS n, sum(v) AS s, min(v) AS lo, max(v) AS hi, avg(x) AS ax FROM ev GROUP BY k "
-       "ORDER BY k"},
-      {"CREATE VIEW byday AS SELECT date_trunc('day', ts) AS d, count(*) AS n, sum(x) AS sx, "
-       "approx_count_distinct(req) AS reqs FROM ev GROUP BY date_trunc('day', ts)",
-       "SELECT * FROM byday ORDER BY d",
-       "SELECT date_trunc('day', ts) AS d, count(*) AS n, sum(x) AS sx, approx_count_distinct(req) AS reqs "
-       "FROM ev "
-       "GROUP BY date_trunc('day', ts) ORDER BY d"},
-  };
-  return views;
-}
-
-// Small segments make the log roll over and batch cycles truncate it (see the DISABLED test below).
-constexpr int64_t kSmallSegments = 2048;
-constexpr int64_t kLargeSegments = 64 << 20;
-
-EngineOptions Options(int64_t segment_bytes = kSmallSegments) {
-  EngineOptions o;
-  o.data_dir = kDataDir;
-  o.background = false;
-  o.segment_bytes = segment_bytes;
-  return o;
-}
-
-// Request `req` has `n` events (plus one bad line when req % 3 == 0, which must be rejected alone).
-struct Req {
-  int64_t id;
-  int64_t n;
-  std::string body;
-};
-
-Req MakeRequest(int64_t id) {
-  Req r{id, 2 + id % 4, ""};
-  for (int64_t i = 0; i < r.n; ++i) {
-    const int64_t e = id * 10 + i;
-    r.body += "{\"ts\":\"2024-05-0" + std::to_string(1 + e % 3) + "T10:00:0" + std::to_string(e % 10) +
-              "Z\",\"req\":" + std::to_string(id) + ",\"k\":" + std::to_string(e % 5) +
-              ",\"v\":" + std::to_string(e * 7 - 40) + ",\"x\":" + std::to_string(e) + ".25}\n";
-    if (i == 0 && id % 3 == 0)
-      r.body += "{\"ts\":\"2024-05-01T00:00:00Z\",\"req\":" + std::to_string(id) + "}\n";
-  }
-  return r;
-}
-
-std::string RowsText(const QueryResult& r) {
-  std::string out;
-  for (size_t i = 0; i < r.rows.num_rows(); ++i) {
-    out += "[";
-    for (size_t c = 0; c < r.rows.num_columns(); ++c) {
-      if (c) out += ",";
-      r.rows.column(c).AppendJson(i, &out);
-    }
-    out += "]\n";
-  }
-  return out;
-}
+using fault_workload::FaultKind;
+using fault_workload::Kinds;
+using fault_workload::kLargeSegments;
+using fault_workload::kSmallSegments;
+using fault_workload::MakeRequest;
+using fault_workload::Options;
+using fault_workload::RowsText;
+using fault_workload::ViewDef;
+using fault_workload::Views;
 
 // What the test knows about every request it sent.
 struct Oracle {
@@ -127,7 +52,7 @@ struct Oracle {
 
   // Sends request `id` (a new one, or a retry with the same key and body); records its fate.
   bool Send(Engine* e, int64_t id) {
-    Req r = MakeRequest(id);
+    const fault_workload::Request r = MakeRequest(id);
     auto res = keyed ? e->Ingest("ev", r.body, Key(id)) : e->Ingest("ev", r.body);
     if (res.ok()) {
       EXPECT_EQ(res->accepted, r.n) << "request " << r.id;
@@ -152,20 +77,8 @@ struct Oracle {
 
 Result<std::unique_ptr<Engine>> OpenWithData(FileSystem* fs, Oracle* oracle,
                                              int64_t segment_bytes = kSmallSegments) {
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<Engine> e, Engine::Open(fs, Options(segment_bytes)));
-  TANDEM_RETURN_IF_ERROR(
-      e->Execute("CREATE STREAM ev (ts TIMESTAMP NOT NULL, req BIGINT NOT NULL, k BIGINT NOT "
-                 "NULL, v BIGINT NOT NULL, x DOUBLE) WITH (event_time = 'ts')")
-          .status());
-  for (const ViewDef& v : Views()) TANDEM_RETURN_IF_ERROR(e->Execute(v.create).status());
-  for (int i = 0; i < 6; ++i) {
-    if (!oracle->Ingest(e.get())) return Status::Internal("set-up ingest failed");
-  }
-  TANDEM_RETURN_IF_ERROR(e->RunBatch(false).status());
-  for (int i = 0; i < 3; ++i) {
-    if (!oracle->Ingest(e.get())) return Status::Internal("set-up ingest failed");
-  }
-  return e;
+  return fault_workload::OpenWithStreamAndViews(
+      fs, [oracle](Engine* e) { return oracle->Ingest(e); }, segment_bytes);
 }
 
 // The faulted workload: every kind of durable work the engine does. Errors are expected and ignored
@@ -186,70 +99,12 @@ void Workload(Engine* e, Oracle* oracle) {
   oracle->Ingest(e);
 }
 
-// The full check on a recovered engine. `context` names the fault.
+// The full check on a recovered engine (fault_workload::CheckAfterRecovery). `context` names the fault.
 void CheckRecovered(Engine* e, Oracle* oracle, const std::string& context,
                     const std::vector<ViewDef>& views = Views()) {
   SCOPED_TRACE(context);
-  auto per_req = e->Execute("SELECT req, count(*) AS n FROM ev GROUP BY req ORDER BY req");
-  ASSERT_TRUE(per_req.ok()) << per_req.status().ToString();
-  std::map<int64_t, int64_t> found;
-  for (size_t i = 0; i < per_req->rows.num_rows(); ++i) {
-    found[per_req->rows.column(0).Value<int64_t>(i)] = per_req->rows.column(1).Value<int64_t>(i);
-  }
-  int64_t total = 0;
-  for (const auto& [req, n] : oracle->acked) {
-    auto it = found.find(req);
-    EXPECT_TRUE(it != found.end() && it->second == n)
-        << "acknowledged request " << req << " of " << n << " events: found "
-        << (it == found.end() ? 0 : it->second)
-        << (it != found.end() && it->second > n ? " (DUPLICATED)" : " (LOST)");
-    total += n;
-  }
-  for (const auto& [req, n] : found) {
-    if (oracle->acked.count(req)) continue;
-    auto it = oracle->maybe.find(req);
-    if (it == oracle->maybe.end()) {
-      ADD_FAILURE() << "request " << req << " was never sent but has " << n << " events";
-      continue;
-    }
-    EXPECT_EQ(n, it->second) << "failed request " << req << " is there in part or twice";
-    total += n;
-  }
-  // Settle the maybes: from now on they are known present or absent.
-  for (const auto& [req, n] : oracle->maybe) {
-    if (found.count(req)) oracle->acked[req] = n;
-  }
-  oracle->maybe.clear();
-  auto count = e->Execute("SELECT count(*) FROM ev");
-  ASSERT_TRUE(count.ok()) << count.status().ToString();
-  EXPECT_EQ(count->rows.column(0).Value<int64_t>(0), total);
-  // Offsets are dense and never reused: the log must continue above every stored event.
-  auto streams = e->Execute("SHOW STREAMS");
-  ASSERT_TRUE(streams.ok()) << streams.status().ToString();
-  int64_t log_end = -1;
-  for (size_t i = 0; i < streams->rows.num_rows(); ++i) {
-    if (streams->rows.column(0).GetString(i) == "ev") log_end = streams->rows.column(3).Value<int64_t>(i);
-  }
-  ASSERT_GE(log_end, 0) << "stream ev is missing after recovery";
-  EXPECT_GE(log_end, total) << "after recovery the log ends at offset " << log_end << " but " << total
-                            << " events are stored: the next ingest reuses offsets";
-  auto check_views = [&](const char* when) {
-    for (const ViewDef& v : views) {
-      auto merged = e->Execute(v.select_view);
-      auto recomputed = e->Execute(v.recompute);
-      ASSERT_TRUE(merged.ok()) << when << ": " << merged.status().ToString();
-      ASSERT_TRUE(recomputed.ok()) << when << ": " << recomputed.status().ToString();
-      EXPECT_EQ(RowsText(*merged), RowsText(*recomputed)) << when << ": " << v.select_view;
-    }
-  };
-  check_views("after recovery");
-  auto b = e->RunBatch(false);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  check_views("after a batch cycle");
-  ASSERT_TRUE(oracle->Ingest(e)) << "the recovered engine refuses ingest";
-  auto full = e->RunBatch(true);
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
-  check_views("after ingest and a full recompute");
+  fault_workload::CheckAfterRecovery(
+      e, &oracle->acked, &oracle->maybe, [oracle](Engine* x) { return oracle->Ingest(x); }, views);
 }
 
 void EveryFaultThenCrash(int64_t segment_bytes, bool keyed = false) {
