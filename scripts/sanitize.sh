@@ -41,9 +41,10 @@ esac
 
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_SANITIZE="$sanitize" >/dev/null
-# Build only the test executables (unit tests, fuzz corpus replays; the CLI test pulls in `tandem`), not
-# the benchmarks and tools.
+# Build only what the fast tests run: the test executables (unit tests, fuzz corpus replays), `tandem`
+# and the reliability tools (the crash_loop and stress tests), not the benchmarks.
 mapfile -t test_bins < <(ninja -C "$build" -t targets all | sed -nE 's/^((\S+\/)?(tandem_\w+_test|fuzz_\w+_replay)): .*/\1/p')
+test_bins+=(tandem tandem_stress tandem_crash_driver)
 if [[ ${#test_bins[@]} -eq 0 ]]; then
   echo "sanitize.sh: no test executables in $build" >&2
   exit 1

@@ -140,10 +140,14 @@ double ExactSum::Finalize() const {
     for (int64_t& l : mag.limbs_) l = -l;
     mag.Normalize();
   }
-  const std::vector<int64_t>& d = mag.limbs_;  // all digits now in [0, 2^32), top one nonzero
-  const int64_t top = d.back();
+  // All digits are now in [0, 2^32). The top one may be a 0 kept above a digit >= 2^31 (as a sign digit),
+  // so the bit length comes from the highest nonzero digit (there is one: the value is not zero).
+  // __builtin_clzll(0) is undefined.
+  const std::vector<int64_t>& d = mag.limbs_;
+  size_t top_index = d.size() - 1;
+  while (d[top_index] == 0) --top_index;
   const int64_t bitlen =
-      32 * static_cast<int64_t>(d.size() - 1) + (64 - __builtin_clzll(static_cast<uint64_t>(top)));
+      32 * static_cast<int64_t>(top_index) + (64 - __builtin_clzll(static_cast<uint64_t>(d[top_index])));
   const int64_t base_exp = 32 * static_cast<int64_t>(mag.lo_) - 1074;  // weight of bit 0 of d[0]
   auto bit = [&d](int64_t i) -> uint64_t {
     return (static_cast<uint64_t>(d[static_cast<size_t>(i >> 5)]) >> (i & 31)) & 1u;

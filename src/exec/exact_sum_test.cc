@@ -116,6 +116,15 @@ TEST(ExactSumTest, KnownCases) {
   EXPECT_EQ(SumOf({two53, 1.0, 2.0}), two53 + 4.0);                   // 2^53+3 is a tie -> even (2^53+4)
   EXPECT_EQ(SumOf({two53, 1.0, std::ldexp(1.0, -60)}), two53 + 2.0);  // above the tie -> up
   EXPECT_EQ(SumOf({-two53, -1.0, -std::ldexp(1.0, -60)}), -(two53 + 2.0));
+  // A value whose highest digit is >= 2^31 keeps a zero sign digit above it (digit k weighs
+  // 2^(32k - 1074), so 2^237 is bit 31 of digit 40): Finalize must take its bit length from the digit below
+  // (UBSan found __builtin_clzll(0) here).
+  for (int e : {237, 236, 1, -1000}) {
+    const double x = std::ldexp(1.0, e);
+    EXPECT_EQ(SumOf({x}), x) << e;
+    EXPECT_EQ(SumOf({-x}), -x) << e;
+    EXPECT_EQ(SumOf({x, x * 0.5, x * 0.25}), x * 1.75) << e;
+  }
   // Largest finite: sums just below the overflow threshold stay finite.
   const double max = std::numeric_limits<double>::max();
   EXPECT_EQ(SumOf({max, std::ldexp(1.0, 969)}), max);  // below half an ulp
