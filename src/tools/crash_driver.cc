@@ -132,12 +132,48 @@ class Server {
       pid_ = -1;
     }
   }
+
+  // SIGKILLs the server, and fails if it had died by itself before (a crash, an abort, a sanitizer report
+  // with halt_on_error) or if its log has gained a sanitizer report since the last check, quoting it.
+  Status KillAndCheck() {
+    if (pid_ > 0) {
+      int st = 0;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        const std::string how = WIFSIGNALED(st) ? "was killed by signal " + std::to_string(WTERMSIG(st))
+                                                : "exited with status " + std::to_string(WEXITSTATUS(st));
+        return Status::Internal("tandem serve " + how + " before the SIGKILL; log tail:\n" +
+                                Tail(o_.dir + "/server.log", 3000));
+      }
+    }
+    Kill();
+    return CheckLog();
+  }
+
   int port() const { return port_; }
 
  private:
+  // Scans the part of server.log written since the last call for sanitizer reports.
+  Status CheckLog() {
+    std::ifstream in(o_.dir + "/server.log", std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(log_checked_));
+    std::string fresh((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    log_checked_ += fresh.size();
+    for (const char* marker :
+         {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer", "runtime error:"}) {
+      const size_t at = fresh.find(marker);
+      if (at != std::string::npos) {
+        return Status::Internal(std::string("tandem serve reported \"") + marker + "\" (server.log):\n" +
+                                fresh.substr(at, 3000));
+      }
+    }
+    return Status::OK();
+  }
+
   const Options& o_;
   std::mt19937_64* rng_;
   pid_t pid_ = -1;
+  size_t log_checked_ = 0;  // bytes of server.log already scanned by CheckLog
   int port_ = 0;
 };
 
@@ -227,9 +263,10 @@ int Run(const Options& o) {
     while (NowMs() < until && !load.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     // No new requests from here on (those would only be refused); the ones in flight are hit by the kill.
     load.RequestStop();
-    server.Kill();  // SIGKILL while requests, flushes and batch cycles are in flight
+    const Status died = server.KillAndCheck();  // SIGKILL while requests, flushes and batch cycles run
     ++kills;
     st = load.Join();
+    if (!died.ok()) return fail(cycle, died);
     if (!st.ok()) return fail(cycle, st);
   }
   server.Kill();
