@@ -115,6 +115,9 @@ void AddServerCommands(CLI::App* app, Action* action) {
         ->capture_default_str();
     // Limits and retention (docs/http_api.md "Limits"); defaults are EngineOptions' own.
     auto limits = std::make_shared<engine::EngineOptions>();
+    cmd->add_option("--flush-bytes", limits->flush_bytes,
+                    "Also flush the lake as soon as this many log payload bytes wait (0: timer only)")
+        ->capture_default_str();
     cmd->add_option("--max-body-bytes", limits->max_body_bytes, "Largest request body (413 above it)")
         ->capture_default_str();
     cmd->add_option("--max-line-bytes", limits->max_line_bytes, "Longest NDJSON line (a row error above it)")

@@ -250,6 +250,9 @@ class EngineImpl final : public Engine {
   // The view's merged rows (batch ⊕ speed, finalized, HAVING and select list applied). Shared and immutable.
   Result<std::shared_ptr<const RecordBatch>> MergedViewRows(ViewRuntime* v);
   void BackgroundLoop();
+  // Counts `appended_bytes` of log payload towards flush_bytes and wakes the background loop to flush the
+  // lake once they reach it (the timer flushes every flush_interval_ms regardless).
+  void RequestFlushPast(int64_t appended_bytes);
   void RecordError(const Status& st);
 
   std::shared_ptr<StreamRuntime> FindStream(const std::string& name) {
@@ -276,6 +279,8 @@ class EngineImpl final : public Engine {
   std::atomic<bool> closed_{false};
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
+  bool flush_wanted_ = false;                // guarded by bg_mu_: flush_bytes reached, flush now
+  std::atomic<int64_t> unflushed_bytes_{0};  // log payload bytes appended since the last lake flush started
   std::thread bg_thread_;
 
   std::atomic<int64_t> batch_cycles_{0};
@@ -328,6 +333,17 @@ void EngineImpl::RecordError(const Status& st) {
   std::fprintf(stderr, "tandem: background: %s\n", last_error_.c_str());
 }
 
+void EngineImpl::RequestFlushPast(int64_t appended_bytes) {
+  const int64_t waiting = unflushed_bytes_.fetch_add(appended_bytes) + appended_bytes;
+  if (!options_.background || options_.flush_bytes <= 0 || waiting < options_.flush_bytes) return;
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    if (flush_wanted_) return;
+    flush_wanted_ = true;
+  }
+  bg_cv_.notify_all();
+}
+
 void EngineImpl::BackgroundLoop() {
   int64_t last_batch = WallMs();
   int64_t last_compact = WallMs();
@@ -335,9 +351,11 @@ void EngineImpl::BackgroundLoop() {
     {
       std::unique_lock<std::mutex> lock(bg_mu_);
       bg_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(options_.flush_interval_ms, 10)),
-                      [this] { return closed_.load(); });
+                      [this] { return closed_.load() || flush_wanted_; });
+      flush_wanted_ = false;
     }
     if (closed_.load()) break;
+    unflushed_bytes_.store(0);
     Status st = FlushLake();
     if (!st.ok()) RecordError(st);
     const int64_t now = WallMs();
@@ -917,6 +935,7 @@ Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_v
     TANDEM_ASSIGN_OR_RETURN(uint64_t first,
                             s->log->AppendDurable(payload, static_cast<uint32_t>(result.accepted)));
     result.first_offset = static_cast<int64_t>(first);
+    RequestFlushPast(static_cast<int64_t>(payload.size()));
     if (keyed) {
       std::lock_guard<std::mutex> lock(s->idem_mu);
       s->idem->Put(key, {body_hash, result.first_offset, result.accepted, now}, now);

@@ -300,6 +300,36 @@ TEST_F(EngineTest, MergedViewsEqualRecomputeUnderRandomWorkloads) {
   }
 }
 
+// flush_bytes: with the timer set to an hour, the lake still gets the events once enough payload bytes wait
+// (the background loop is woken by ingest, not by the timer).
+TEST(EngineFlushTest, FlushBytesTriggersALakeFlushBeforeTheTimer) {
+  MemoryFileSystem fs;
+  EngineOptions o;
+  o.data_dir = "/data";
+  o.flush_interval_ms = 3'600'000;
+  o.batch_interval_ms = 0;
+  o.compaction_interval_ms = 0;
+  o.flush_bytes = 16 << 10;
+  auto e = Engine::Open(&fs, o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_TRUE(
+      (*e)->Execute("CREATE STREAM s (ts TIMESTAMP NOT NULL, k BIGINT NOT NULL) WITH (event_time = 'ts')")
+          .ok());
+  auto lake_horizon = [&]() -> int64_t {
+    const auto j = nlohmann::json::parse((*e)->StatusJson());
+    return j.at("streams").at(0).at("lake_horizon").get<int64_t>();
+  };
+  std::string body;
+  for (int i = 0; i < 2000; ++i)
+    body += "{\"ts\": " + std::to_string(1714557600000 + i) + ", \"k\": " + std::to_string(i) + "}\n";
+  ASSERT_TRUE((*e)->Ingest("s", body).ok());  // ~32 KB of payload: past flush_bytes
+  // Wait for the background flush (seconds at most; the timer alone would take an hour).
+  for (int i = 0; i < 3000 && lake_horizon() < 2000; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(lake_horizon(), 2000);
+  (*e)->Close();
+}
+
 TEST_F(EngineTest, ViewCreatedLateAnswersLikeViewCreatedFirst) {
   Open();
   Run(kCreateStream);
