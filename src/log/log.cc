@@ -119,6 +119,10 @@ Status Log::Recover() {
     if (lf::ParseSegmentFileName(name, &base)) bases.push_back(base);
   }
   std::sort(bases.begin(), bases.end());
+  if (!bases.empty() && bases.back() > lf::kMaxOffset) {
+    return Status::Corruption(fmt::format("log '{}': segment '{}' starts past the largest offset {}", dir_,
+                                          lf::SegmentFileName(bases.back()), lf::kMaxOffset));
+  }
   uint64_t expected = bases.empty() ? 0 : bases.front();
   for (size_t i = 0; i < bases.size(); ++i) {
     auto seg = std::make_shared<Segment>();

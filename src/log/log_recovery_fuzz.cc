@@ -197,8 +197,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The recovered log works: append, read back, reopen.
   const uint64_t durable = log->durable_offset();
-  if (durable > UINT64_MAX / 2) return 0;  // offsets this large cannot grow much further
+  FUZZ_CHECK(durable <= lf::kMaxOffset);
   auto appended = log->AppendDurable("after recovery", 2);
+  if (durable > lf::kMaxOffset - 2) {  // a full log refuses the append, and stays as it was
+    FUZZ_CHECK(appended.status().code() == tandem::StatusCode::kResourceExhausted);
+    FUZZ_CHECK(log->durable_offset() == durable);
+    return 0;
+  }
   FUZZ_CHECK(appended.ok() && *appended == durable);
   FUZZ_CHECK(log->durable_offset() == durable + 2);
   auto tail = log->Read(durable, 1 << 20);

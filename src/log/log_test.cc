@@ -388,6 +388,14 @@ TEST(LogTest, AppendPastTheLargestOffsetIsRefused) {
   auto log = OpenOrDie(&fs, "/log", Quiet());
   EXPECT_EQ(log->next_offset(), lf::kMaxOffset);
   ExpectDense(ReadAll(*log, base), base, lf::kMaxOffset);
+  // A segment that starts past it was never written by a log: Corruption naming it (found by the fuzzer).
+  MemoryFileSystem past;
+  PutFile(&past, "/log/" + lf::SegmentFileName(lf::kMaxOffset + 1),
+          lf::EncodeSegmentHeader(lf::kMaxOffset + 1));
+  auto refused = Log::Open(&past, "/log", Quiet());
+  ASSERT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.status().message().find("past the largest offset"), std::string::npos)
+      << refused.status().ToString();
 }
 
 TEST(LogTest, TornSegmentHeaderOfLastSegmentIsRepaired) {
