@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "columnar/batch_codec.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
@@ -25,15 +26,6 @@ using tandem::DataType;
 using tandem::RecordBatch;
 using tandem::Schema;
 using tandem::TimeUnit;
-
-// Aborts with the failed condition and its line, so that a finding says which promise broke.
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 std::vector<Schema> FuzzSchemas() {
   Schema all;

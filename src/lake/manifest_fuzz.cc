@@ -10,18 +10,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz/fuzz_check.h"
 #include "lake/manifest.h"
 
 namespace {
-
-// Aborts with the failed condition and its line, so that a finding says which promise broke.
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 bool SameManifest(const tandem::lake::Manifest& a, const tandem::lake::Manifest& b) {
   return a.version == b.version && a.horizon == b.horizon && a.next_file_id == b.next_file_id &&

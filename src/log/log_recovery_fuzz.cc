@@ -27,6 +27,7 @@
 
 #include "common/crc32c.h"
 #include "common/memory_file_system.h"
+#include "fuzz/fuzz_check.h"
 #include "log/log.h"
 #include "log/log_format.h"
 
@@ -39,15 +40,6 @@ using tandem::LogRecord;
 using tandem::MemoryFileSystem;
 
 constexpr char kDir[] = "log";
-
-// Aborts with the failed condition and its line, so that a finding says which promise broke.
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 uint32_t GetU32(const char* p) {
   uint32_t v = 0;
