@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/crc32c.h"
+#include "common/little_endian.h"
 
 namespace tandem::engine {
 
@@ -12,23 +13,13 @@ namespace {
 constexpr char kEnvelopeMagic[4] = {'T', 'I', 'K', '1'};
 constexpr char kIndexMagic[8] = {'T', 'I', 'K', 'I', 'D', 'X', '0', '1'};
 
-template <typename T>
-void PutLE(std::string* out, T v) {
-  char buf[sizeof(T)];
-  for (size_t i = 0; i < sizeof(T); ++i)
-    buf[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
-  out->append(buf, sizeof(T));
-}
-
 class Reader {
  public:
   explicit Reader(std::string_view s) : s_(s) {}
   template <typename T>
   bool Get(T* v) {
     if (s_.size() - pos_ < sizeof(T)) return false;
-    uint64_t x = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) x |= uint64_t{static_cast<uint8_t>(s_[pos_ + i])} << (8 * i);
-    *v = static_cast<T>(x);
+    *v = LoadLittleEndian<T>(reinterpret_cast<const uint8_t*>(s_.data() + pos_));
     pos_ += sizeof(T);
     return true;
   }
@@ -77,10 +68,10 @@ uint64_t BodyHash(std::string_view body) {
 
 void EncodeEnvelopeHeader(const EnvelopeHeader& header, std::string* out) {
   out->append(kEnvelopeMagic, 4);
-  PutLE<uint16_t>(out, static_cast<uint16_t>(header.key.size()));
+  AppendLittleEndian<uint16_t>(out, static_cast<uint16_t>(header.key.size()));
   out->append(header.key);
-  PutLE<uint64_t>(out, header.body_hash);
-  PutLE<int64_t>(out, header.time_ms);
+  AppendLittleEndian<uint64_t>(out, header.body_hash);
+  AppendLittleEndian<int64_t>(out, header.time_ms);
 }
 
 Result<std::pair<std::optional<EnvelopeHeader>, std::string_view>> SplitPayload(std::string_view payload) {
@@ -133,16 +124,16 @@ void IdempotencyIndex::Evict(int64_t now_ms) {
 
 std::string IdempotencyIndex::Serialize() const {
   std::string out(kIndexMagic, 8);
-  PutLE<uint32_t>(&out, static_cast<uint32_t>(keys_.size()));
+  AppendLittleEndian<uint32_t>(&out, static_cast<uint32_t>(keys_.size()));
   for (const auto& [key, rec] : keys_) {
-    PutLE<uint16_t>(&out, static_cast<uint16_t>(key.size()));
+    AppendLittleEndian<uint16_t>(&out, static_cast<uint16_t>(key.size()));
     out += key;
-    PutLE<uint64_t>(&out, rec.body_hash);
-    PutLE<int64_t>(&out, rec.first_offset);
-    PutLE<int64_t>(&out, rec.count);
-    PutLE<int64_t>(&out, rec.time_ms);
+    AppendLittleEndian<uint64_t>(&out, rec.body_hash);
+    AppendLittleEndian<int64_t>(&out, rec.first_offset);
+    AppendLittleEndian<int64_t>(&out, rec.count);
+    AppendLittleEndian<int64_t>(&out, rec.time_ms);
   }
-  PutLE<uint32_t>(&out, crc32c::Mask(crc32c::Value(out)));
+  AppendLittleEndian<uint32_t>(&out, crc32c::Mask(crc32c::Value(out)));
   return out;
 }
 

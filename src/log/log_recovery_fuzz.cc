@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/crc32c.h"
+#include "common/little_endian.h"
 #include "common/memory_file_system.h"
 #include "fuzz/fuzz_check.h"
 #include "log/log.h"
@@ -42,15 +43,11 @@ using tandem::MemoryFileSystem;
 constexpr char kDir[] = "log";
 
 uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
+  return tandem::LoadLittleEndian<uint32_t>(reinterpret_cast<const uint8_t*>(p));
 }
 
 uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
+  return tandem::LoadLittleEndian<uint64_t>(reinterpret_cast<const uint8_t*>(p));
 }
 
 void PutU32(char* p, uint32_t v) {
