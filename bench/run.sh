@@ -60,7 +60,7 @@ build="$root/build/bench"
 export CCACHE_NOHASHDIR=true CCACHE_BASEDIR="$root"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTANDEM_WERROR=OFF >/dev/null
 ninja -C "$build" tandem peers_bench >/dev/null
-tandem="$build/src/cli/tandem"
+tandem="$build/tandem"
 pb="$build/bench/peers_bench"
 
 # ---------------------------------------------------------------- private servers

@@ -12,7 +12,7 @@ WORK_DIR="${WORK_DIR:-/tmp/tandem-crash-loop}"
 CYCLES="${1:-200}"
 shift || true
 DRIVER="$BUILD_DIR/src/tools/tandem_crash_driver"
-TANDEM="$BUILD_DIR/src/cli/tandem"
+TANDEM="$BUILD_DIR/tandem"
 if [[ ! -x "$DRIVER" || ! -x "$TANDEM" ]]; then
   echo "crash_loop: build first: ninja -C $BUILD_DIR tandem tandem_crash_driver" >&2
   exit 2

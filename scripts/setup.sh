@@ -27,10 +27,9 @@ if [ -f tests/peers/package-lock.json ]; then
   stamp=tests/peers/node_modules/.tandem-lock
   if ! cmp -s tests/peers/package-lock.json "$stamp" 2>/dev/null; then
     echo "setup: installing the test peers in tests/peers"
-    # npm 11 refuses `npm ci` for @duckdb/node-api's lock (it wants every platform's optional bindings in
-    # it even though npm itself omits them); `npm install` then installs the same pinned versions.
-    (cd tests/peers && { npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null ||
-                         npm install --no-audit --no-fund --loglevel=error; })
+    # `npm ci` installs exactly the lock and never rewrites it (setup must not modify tracked files). The
+    # lock lists every platform's optional DuckDB binding, which npm 11's `npm ci` requires.
+    (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
     cp tests/peers/package-lock.json "$stamp"
   fi
 fi
