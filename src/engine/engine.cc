@@ -1052,9 +1052,8 @@ Status EngineImpl::FlushLake() {
 Status EngineImpl::ReadEvents(StreamRuntime* s, int64_t from, int64_t to,
                               const std::vector<std::string>& columns, const EventFn& fn) {
   std::shared_ptr<const lake::Manifest> manifest = s->lake->snapshot();
-  const int64_t lake_end = manifest->horizon;
   const int64_t durable = static_cast<int64_t>(s->log->durable_offset());
-  if (to < 0) to = std::max(durable, lake_end);
+  if (to < 0) to = std::max(durable, manifest->horizon);
   // The projection, as schema field indexes.
   std::vector<size_t> proj;
   Schema schema;
@@ -1069,33 +1068,50 @@ Status EngineImpl::ReadEvents(StreamRuntime* s, int64_t from, int64_t to,
       schema.fields.push_back(s->schema.schema.fields[static_cast<size_t>(i)]);
     }
   }
+  std::vector<std::string> names;
+  for (const Field& f : schema.fields) names.push_back(f.name);
+  names.push_back(lake::kOffsetColumn);
   std::vector<int64_t> offsets;
-  if (from < std::min(lake_end, to)) {
-    std::vector<std::string> names;
-    for (const Field& f : schema.fields) names.push_back(f.name);
-    names.push_back(lake::kOffsetColumn);
-    TANDEM_RETURN_IF_ERROR(lake::ScanLake(fs_, s->lake->stream_dir(), *manifest,
-                                          {from, std::min(lake_end, to)}, names, [&](RecordBatch&& b) {
-                                            const size_t n = b.num_rows();
-                                            if (n == 0) return Status::OK();
-                                            std::vector<Column> cols = std::move(b.mutable_columns());
-                                            const Column& off = cols.back();
-                                            offsets.resize(n);
-                                            for (size_t i = 0; i < n; ++i) offsets[i] = off.Value<int64_t>(i);
-                                            cols.pop_back();
-                                            return fn(RecordBatch(schema, std::move(cols), n), offsets);
-                                          }));
-  }
-  int64_t pos = std::max(from, lake_end);
-  to = std::min(to, durable);
-  while (pos < to) {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<LogRecord> records,
-                            s->log->Read(static_cast<uint64_t>(pos), 8 << 20));
+  // Every event of [from, pos) has been passed to fn. The lake part comes from the pinned manifest; the
+  // rest from the log. A batch cycle running meanwhile may flush more of the log into the lake and then
+  // truncate the log below its new horizon: when the log no longer holds `pos`, a newer manifest does, so
+  // the scan goes on from `pos` in the lake (it never stops with an error or skips events because of it).
+  int64_t pos = from;
+  const int64_t log_to = std::min(to, std::max(durable, manifest->horizon));
+  while (pos < log_to) {
+    const int64_t lake_to = std::min(manifest->horizon, log_to);
+    if (pos < lake_to) {
+      TANDEM_RETURN_IF_ERROR(
+          lake::ScanLake(fs_, s->lake->stream_dir(), *manifest, {pos, lake_to}, names, [&](RecordBatch&& b) {
+            const size_t n = b.num_rows();
+            if (n == 0) return Status::OK();
+            std::vector<Column> cols = std::move(b.mutable_columns());
+            const Column& off = cols.back();
+            offsets.resize(n);
+            for (size_t i = 0; i < n; ++i) offsets[i] = off.Value<int64_t>(i);
+            cols.pop_back();
+            return fn(RecordBatch(schema, std::move(cols), n), offsets);
+          }));
+      pos = lake_to;
+      continue;
+    }
+    Result<std::vector<LogRecord>> read = s->log->Read(static_cast<uint64_t>(pos), 8 << 20);
+    if (!read.ok()) {
+      if (static_cast<int64_t>(s->log->first_offset()) > pos) {
+        std::shared_ptr<const lake::Manifest> newer = s->lake->snapshot();
+        if (newer->horizon > pos) {
+          manifest = std::move(newer);
+          continue;
+        }
+      }
+      return read.status();
+    }
+    const std::vector<LogRecord>& records = *read;
     if (records.empty()) break;
     for (const LogRecord& rec : records) {
       const int64_t rec_offset = static_cast<int64_t>(rec.offset);
-      if (rec_offset >= to) {
-        pos = to;
+      if (rec_offset >= log_to) {
+        pos = log_to;
         break;
       }
       TANDEM_ASSIGN_OR_RETURN(RecordBatch events, DecodeRecord(s->schema.schema, rec.payload));
@@ -1105,7 +1121,7 @@ Status EngineImpl::ReadEvents(StreamRuntime* s, int64_t from, int64_t to,
         events = events.Slice(skip, events.num_rows() - skip);
         first = pos;
       }
-      if (rec_offset + rec.count > to) events = events.Slice(0, static_cast<size_t>(to - first));
+      if (rec_offset + rec.count > log_to) events = events.Slice(0, static_cast<size_t>(log_to - first));
       pos = rec_offset + rec.count;
       if (events.num_rows() == 0) continue;
       if (!columns.empty()) {
