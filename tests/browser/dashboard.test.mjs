@@ -155,10 +155,14 @@ test('the dashboard shows live streams and views and runs SQL', async (t) => {
   await stream.locator('td.reason').first().waitFor(WAIT);
   assert.match(await stream.locator('td.reason').first().innerText(), /ts|time|timestamp/i);
 
-  // A batch cycle: the views show their first batch version; the lake shows its partition(s).
+  // A batch cycle: the views show the version it published; the lake shows its partition(s).
   r = await api(url, 'POST', '/v1/batch');
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  await page.locator('[data-view="pages"] [data-field="batch_version"]', { hasText: 'v1' }).waitFor(WAIT);
+  const published = r.json.views.find((v) => v.name === 'pages');
+  assert.equal(published.horizon, 1200);
+  await page.locator('[data-view="pages"] [data-field="batch_version"]',
+                     { hasText: new RegExp(`^v${published.version}$`) }).waitFor(WAIT);
+  assert.match(await page.locator('#batch-summary').innerText(), /1 cycle;/);
   await stream.locator('tbody th[scope="row"]').first().waitFor(WAIT);
   assert.match(await stream.locator('tbody th[scope="row"]').first().innerText(), /^\d{4}-\d{2}-\d{2}$/);
 

@@ -3,8 +3,9 @@
 // column otherwise.
 import uPlot from 'uplot';
 import type { SqlAnswer } from './types';
-import { count, el } from './dom';
+import { count, el, short } from './dom';
 
+const ticks = (_u: uPlot, splits: number[]) => splits.map(short);
 const MAX_TABLE_ROWS = 1000;
 const MAX_BARS = 40;
 const MAX_SERIES = 5;
@@ -84,7 +85,7 @@ function drawChart(a: SqlAnswer, box: HTMLElement): void {
       series: [{ label: a.columns[timeCol].name }, ...numCols.map((c, i) => ({
         label: a.columns[c].name, stroke: COLORS[i], width: 2, points: { show: rows.length < 60 },
       }))],
-      axes: [{ stroke: '#3d4653' }, { stroke: '#3d4653', size: 60 }],
+      axes: [{ stroke: '#3d4653' }, { stroke: '#3d4653', size: 55, values: ticks }],
     };
     caption = `${numCols.map((c) => a.columns[c].name).join(', ')} by ${a.columns[timeCol].name}`;
   } else {
@@ -110,7 +111,7 @@ function drawChart(a: SqlAnswer, box: HTMLElement): void {
           values: (_u, splits) => splits.map((i) => { const l = labels[i] ?? ''; return l.length > 12 ? l.slice(0, 11) + '…' : l; }),
           grid: { show: false },
         },
-        { stroke: '#3d4653', size: 60 },
+        { stroke: '#3d4653', size: 55, values: ticks },
       ],
     };
     caption = `${a.columns[y].name} by ${labelCol >= 0 ? a.columns[labelCol].name : 'row'}` +

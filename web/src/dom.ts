@@ -34,6 +34,12 @@ export function count(n: number): string {
   return counter.format(n);
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+// Axis labels: 1.2K, 35M.
+export function short(n: number): string {
+  return Math.abs(n) < 1000 ? counter.format(n) : compact.format(n);
+}
+
 export function bytes(n: number): string {
   if (n < 1024) return `${Math.round(n)} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

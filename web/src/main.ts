@@ -5,11 +5,19 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { Status, StreamStatus, ViewStatus, SqlAnswer } from './types';
-import { bytes, count, duration, el, seg, text } from './dom';
+import { bytes, count, duration, el, seg, short, text } from './dom';
 import { showResult } from './console';
 
+const ticks = (_u: uPlot, splits: number[]) => splits.map(short);
 const POLL_MS = 1000;
 const HISTORY = 300; // samples kept per chart: five minutes at one poll a second
+const MAX_REJECTIONS = 5; // of the 10 the server keeps
+
+// A colour key for a ledger bar: [segment class, label] pairs.
+function legend(items: [string, string][]): HTMLElement {
+  return el('ul', { class: 'key', 'aria-hidden': 'true' },
+    ...items.map(([cls, label]) => el('li', {}, el('span', { class: `swatch seg ${cls}` }), label)));
+}
 
 // A uPlot chart that follows its container's width.
 function chart(container: HTMLElement, opts: Omit<uPlot.Options, 'width'>, data: uPlot.AlignedData): uPlot {
@@ -71,6 +79,7 @@ class StreamPanel {
       ),
       el('h4', {}, 'Log and lake horizons'),
       this.horizons,
+      legend([['both', 'in the lake and the log'], ['lake', 'in the lake only (log truncated)'], ['tail', 'log tail, not yet in the lake']]),
       this.horizonsText,
       el('div', { class: 'two' },
         el('figure', {}, el('figcaption', {}, 'Ingest and rejected rate (per second, last 5 minutes)'), this.rateBox),
@@ -85,7 +94,7 @@ class StreamPanel {
               (h, i) => el('th', { scope: 'col', class: i ? 'num' : '' }, h)))),
             this.partitions)),
         el('div', {},
-          el('h4', {}, 'Latest rejections'),
+          el('h4', {}, 'Latest rejections (newest first)'),
           el('table', { class: 'grid' },
             el('caption', { class: 'sr-only' }, `The latest rejected lines of ${name}`),
             el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'when'), el('th', { scope: 'col', class: 'num' }, 'line'),
@@ -154,14 +163,14 @@ class StreamPanel {
     if (!s.lake_partitions?.length) {
       this.partitions.replaceChildren(el('tr', {}, el('td', { colspan: '7', class: 'empty' }, 'no lake files yet')));
     }
-    const rej = (s.recent_rejections ?? []).slice().reverse();
+    const rej = (s.recent_rejections ?? []).slice(-MAX_REJECTIONS).reverse();
     this.rejections.replaceChildren(
       ...rej.map((r) =>
         el('tr', {},
           el('td', {}, `${duration(r.age_ms)} ago`),
           el('td', { class: 'num' }, String(r.line)),
           el('td', {}, r.column ? el('code', {}, r.column) : '—'),
-          el('td', { class: 'reason' }, r.reason),
+          el('td', { class: 'reason', title: r.reason }, r.reason),
         ),
       ),
     );
@@ -171,7 +180,7 @@ class StreamPanel {
     const lakeData: uPlot.AlignedData = [this.t, this.lakeFiles, this.lakeLag];
     if (!this.rateChart) {
       this.rateChart = chart(this.rateBox, {
-        height: 170,
+        height: 150,
         scales: { x: { time: true }, ev: { range: zeroBased }, rej: { range: zeroBased } },
         series: [
           { label: 'time' },
@@ -180,12 +189,12 @@ class StreamPanel {
         ],
         axes: [
           { stroke: '#3d4653' },
-          { scale: 'ev', stroke: '#1f4e8c', size: 60 },
-          { scale: 'rej', side: 1, stroke: '#b42318', grid: { show: false }, size: 45 },
+          { scale: 'ev', stroke: '#1f4e8c', size: 55, values: ticks },
+          { scale: 'rej', side: 1, stroke: '#b42318', grid: { show: false }, size: 50, values: ticks },
         ],
       }, rateData);
       this.lakeChart = chart(this.lakeBox, {
-        height: 170,
+        height: 150,
         scales: { x: { time: true }, files: { range: zeroBased }, lag: { range: zeroBased } },
         series: [
           { label: 'time' },
@@ -194,8 +203,8 @@ class StreamPanel {
         ],
         axes: [
           { stroke: '#3d4653' },
-          { scale: 'files', stroke: '#5b3f99', size: 45 },
-          { scale: 'lag', side: 1, stroke: '#a15c00', grid: { show: false }, size: 60 },
+          { scale: 'files', stroke: '#5b3f99', size: 50, values: ticks },
+          { scale: 'lag', side: 1, stroke: '#a15c00', grid: { show: false }, size: 55, values: ticks },
         ],
       }, lakeData);
     } else {
@@ -227,16 +236,17 @@ class ViewPanel {
       el(
         'dl',
         { class: 'stats' },
-        stat('batch_version', 'batch version'),
-        stat('horizon', 'batch horizon'),
-        stat('epochs', 'speed epochs'),
-        stat('speed_events', 'events in speed'),
+        stat('batch_version', 'batch'),
+        stat('horizon', 'horizon'),
+        stat('epochs', 'epochs'),
+        stat('speed_events', 'speed events'),
         stat('speed_lag_events', 'speed lag'),
-        stat('freshness_ms', 'last event visible'),
-        stat('batch_age_ms', 'batch published'),
+        stat('freshness_ms', 'newest visible'),
+        stat('batch_age_ms', 'published'),
         stat('groups', 'rows'),
       ),
       this.ledger,
+      legend([['batch', 'batch view'], ['e0', 'speed epochs'], ['lag', 'not yet applied']]),
       this.ledgerText,
     );
   }
@@ -293,7 +303,7 @@ function render(st: Status, now: number): void {
   for (const v of st.views) viewPanels.get(v.name)!.update(v, logEnd.get(v.stream) ?? 0);
   text(
     document.getElementById('batch-summary')!,
-    `Batch layer: ${count(st.batch.cycles)} cycles; last took ${st.batch.last_duration_ms < 0 ? '—' : duration(st.batch.last_duration_ms)}, ` +
+    `Batch layer: ${count(st.batch.cycles)} cycle${st.batch.cycles === 1 ? '' : 's'}; last took ${st.batch.last_duration_ms < 0 ? '—' : duration(st.batch.last_duration_ms)}, ` +
       `${st.batch.last_age_ms < 0 ? 'none run yet' : `${duration(st.batch.last_age_ms)} ago`}` +
       (st.last_background_error ? ` · last background error: ${st.last_background_error}` : ''),
   );
