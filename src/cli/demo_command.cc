@@ -2,7 +2,9 @@
 // creates a stream and three views, sends a realistic clickstream over HTTP (users, pages, countries,
 // devices, latencies; late and out-of-order events; a few bad lines), shows the merged answers updating
 // live while batch views publish, and ends with a summary that checks the ledger invariant: each view's
-// merged answer equals a recompute from scratch over every acknowledged event.
+// merged answer equals a recompute from scratch over every acknowledged event. The first line it prints
+// is the URL of the dashboard (docs/dashboard.md), live while the demo runs; with --forever the traffic
+// never stops.
 #include <httplib.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -126,13 +129,14 @@ void AddDemoCommand(CLI::App* app, Action* action) {
   auto forever = std::make_shared<bool>(false);
   auto data = std::make_shared<std::string>();
   auto rate = std::make_shared<int>(20000);
-  auto port = std::make_shared<int>(0);
+  auto port = std::make_shared<int>(-1);
   cmd->add_option("--seconds", *seconds, "How long to run")->capture_default_str();
   cmd->add_flag("--forever", *forever, "Keep running until Ctrl-C");
   cmd->add_option("--data", *data, "Data directory (default: a fresh temporary one)");
   cmd->add_option("--rate", *rate, "Events per second to send")->capture_default_str();
-  cmd->add_option("--port", *port, "HTTP port to serve on while the demo runs (0: any free port)")
-      ->capture_default_str();
+  cmd->add_option("--port", *port,
+                  "HTTP port of the API and the dashboard while the demo runs (0: any free port; default: "
+                  "8080, or any free port when 8080 is taken)");
   cmd->callback([=] {
     *action = [=]() -> Status {
       std::string dir = *data;
@@ -149,11 +153,21 @@ void AddDemoCommand(CLI::App* app, Action* action) {
       TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                               engine::Engine::Open(LocalFileSystem(), eo));
       server::HttpServerOptions so;
-      so.port = *port;
-      server::HttpServer http(engine.get(), so);
-      TANDEM_RETURN_IF_ERROR(http.Start());
+      so.port = *port < 0 ? 8080 : *port;
+      auto http_owner = std::make_unique<server::HttpServer>(engine.get(), so);
+      Status started = http_owner->Start();
+      if (!started.ok() && *port < 0) {  // 8080 is taken: any free port will do
+        so.port = 0;
+        http_owner = std::make_unique<server::HttpServer>(engine.get(), so);
+        started = http_owner->Start();
+      }
+      TANDEM_RETURN_IF_ERROR(started);
+      server::HttpServer& http = *http_owner;
       const std::string url = "http://127.0.0.1:" + std::to_string(http.port());
+      std::printf("Dashboard: %s/   (live while the demo runs%s)\n", url.c_str(),
+                  *forever ? "; Ctrl-C to stop" : "; --forever keeps it running");
       std::printf("Tandem demo: data in %s, HTTP API on %s\n", dir.c_str(), url.c_str());
+      std::fflush(stdout);
       std::printf(
           "  try: tandem sql --server %s \"SELECT * FROM page_traffic ORDER BY views DESC LIMIT 5\"\n\n",
           url.c_str());
@@ -225,7 +239,7 @@ void AddDemoCommand(CLI::App* app, Action* action) {
         }
         if (tty) {
           std::printf("\x1b[2J\x1b[H");
-          std::printf("Tandem demo  %5.1fs   %s\n\n", elapsed, url.c_str());
+          std::printf("Tandem demo  %5.1fs   dashboard: %s/\n\n", elapsed, url.c_str());
           std::printf("  events accepted %lld   lines rejected %lld   (%.0f events/s)\n\n",
                       static_cast<long long>(accepted.load()), static_cast<long long>(rejected.load()),
                       accepted.load() / std::max(elapsed, 0.001));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -58,6 +59,17 @@ struct StreamRuntime {
   std::atomic<int64_t> last_ingest_ms{0};
   std::atomic<int64_t> replays{0};     // idempotent retries answered without appending
   std::atomic<int64_t> duplicates{0};  // events dropped by the speed layer's event-id window
+
+  // The latest rejected lines, oldest first, at most kRecentRejections (GET /v1/status, the dashboard).
+  struct Rejection {
+    int64_t at_ms = 0;
+    int64_t line = 0;
+    std::string column;
+    std::string reason;
+  };
+  static constexpr size_t kRecentRejections = 10;
+  std::mutex rejections_mu;
+  std::deque<Rejection> rejections;  // guarded by rejections_mu
 
   // Idempotent ingest. A keyed request is "in flight" from its lookup until its key is in the index.
   std::mutex idem_mu;
@@ -847,6 +859,25 @@ Result<QueryResult> EngineImpl::Select(const sql::SelectStmt& stmt) {
 // ---------------------------------------------------------------------------------------------------
 // Ingest
 
+// Keeps the last StreamRuntime::kRecentRejections of `errors` (reasons cut to 300 bytes on a UTF-8
+// boundary) as the stream's latest rejections.
+void RememberRejections(StreamRuntime* s, const std::vector<RowError>& errors) {
+  const int64_t now = WallMs();
+  const size_t n = std::min(errors.size(), StreamRuntime::kRecentRejections);
+  std::lock_guard<std::mutex> lock(s->rejections_mu);
+  for (size_t i = errors.size() - n; i < errors.size(); ++i) {
+    std::string reason = errors[i].reason;
+    if (reason.size() > 300) {
+      size_t cut = 300;
+      while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+      reason.resize(cut);
+      reason += "...";
+    }
+    s->rejections.push_back({now, errors[i].line, errors[i].column, std::move(reason)});
+  }
+  while (s->rejections.size() > StreamRuntime::kRecentRejections) s->rejections.pop_front();
+}
+
 Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_view ndjson,
                                         std::string_view idempotency_key) {
   if (closed_.load()) return Status::Aborted("the engine is shutting down");
@@ -923,6 +954,7 @@ Result<IngestResult> EngineImpl::Ingest(const std::string& stream, std::string_v
   }
   s->requests.fetch_add(1);
   s->rejected.fetch_add(result.rejected);
+  if (!result.errors.empty()) RememberRejections(s.get(), result.errors);
   if (result.accepted == 0) return result;
 
   std::string payload;
@@ -1368,7 +1400,43 @@ std::string EngineImpl::StatusJson() {
            ",\"log_first_offset\":" + std::to_string(s->log->first_offset()) +
            ",\"lake_horizon\":" + std::to_string(m->horizon) +
            ",\"lake_files\":" + std::to_string(m->files.size()) +
-           ",\"lake_lag_events\":" + std::to_string(durable - m->horizon) + "}";
+           ",\"lake_lag_events\":" + std::to_string(durable - m->horizon) + ",\"last_ingest_age_ms\":" +
+           std::to_string(s->last_ingest_ms.load() ? now - s->last_ingest_ms.load() : -1);
+    // Lake files per event-date partition, so small files and their compaction are visible.
+    struct PartitionStats {
+      int64_t files = 0, rows = 0, bytes = 0, min_bytes = 0, max_bytes = 0;
+    };
+    std::map<std::string, PartitionStats> partitions;
+    int64_t lake_bytes = 0;
+    for (const lake::LakeFile& f : m->files) {
+      PartitionStats& p = partitions[f.partition];
+      p.min_bytes = p.files == 0 ? f.bytes : std::min(p.min_bytes, f.bytes);
+      p.max_bytes = std::max(p.max_bytes, f.bytes);
+      ++p.files;
+      p.rows += f.rows;
+      p.bytes += f.bytes;
+      lake_bytes += f.bytes;
+    }
+    out += ",\"lake_bytes\":" + std::to_string(lake_bytes) + ",\"lake_partitions\":[";
+    for (auto it = partitions.begin(); it != partitions.end(); ++it) {
+      if (it != partitions.begin()) out += ',';
+      const PartitionStats& p = it->second;
+      out += "{\"partition\":" + JsonStr(it->first) + ",\"files\":" + std::to_string(p.files) +
+             ",\"rows\":" + std::to_string(p.rows) + ",\"bytes\":" + std::to_string(p.bytes) +
+             ",\"min_file_bytes\":" + std::to_string(p.min_bytes) +
+             ",\"max_file_bytes\":" + std::to_string(p.max_bytes) + "}";
+    }
+    out += "],\"recent_rejections\":[";
+    {
+      std::lock_guard<std::mutex> rlock(s->rejections_mu);
+      for (size_t i = 0; i < s->rejections.size(); ++i) {
+        const StreamRuntime::Rejection& r = s->rejections[i];
+        if (i) out += ',';
+        out += "{\"age_ms\":" + std::to_string(now - r.at_ms) + ",\"line\":" + std::to_string(r.line) +
+               ",\"column\":" + JsonStr(r.column) + ",\"reason\":" + JsonStr(r.reason) + "}";
+      }
+    }
+    out += "]}";
   }
   out += "],\"views\":[";
   first = true;

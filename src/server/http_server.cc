@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "dashboard/dashboard_assets.h"
+
 namespace tandem::server {
 
 std::string QueryResultToJson(const engine::QueryResult& result) {
@@ -169,6 +171,20 @@ Status HttpServer::Start() {
   s.Get("/metrics", [engine](const httplib::Request&, httplib::Response& res) {
     res.set_content(engine->MetricsText(), "text/plain; version=0.0.4");
   });
+  // The dashboard (docs/dashboard.md): GET / and GET /assets/... from the files embedded at build time.
+  auto dashboard = [](const httplib::Request& req, httplib::Response& res) {
+    const dashboard::DashboardAsset* a = dashboard::FindDashboardAsset(req.path);
+    if (a == nullptr) {
+      res.status = 404;  // the error handler writes the JSON error
+      return;
+    }
+    res.set_header("Content-Security-Policy", std::string(dashboard::kDashboardContentSecurityPolicy));
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(reinterpret_cast<const char*>(a->data), a->size, std::string(a->content_type));
+  };
+  s.Get("/", dashboard);
+  s.Get(R"(/assets/[^/]+)", dashboard);
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"ok\":true}", "application/json");
   });
