@@ -70,6 +70,12 @@ bool SameExpression(const exec::Expression& a, const exec::Expression& b) {
         return false;
       }
       break;
+    case exec::ExprKind::kInSet:
+      if (a.in_list_has_null != b.in_list_has_null || a.in_sets.size() != b.in_sets.size()) return false;
+      for (size_t i = 0; i < a.in_sets.size(); ++i) {
+        if (!(*a.in_sets[i] == *b.in_sets[i])) return false;
+      }
+      break;
     default: break;
   }
   for (size_t i = 0; i < a.children.size(); ++i) {
