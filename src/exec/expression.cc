@@ -170,6 +170,13 @@ struct Datum {
   }
 };
 
+// Rows of a binary operation's result: 1 when both are scalars, else the length of the non-scalar one
+// (the batch's row count — also when that is 0, where a scalar still has one row).
+size_t RowsOf(const Datum& a, const Datum& b) {
+  if (a.scalar && b.scalar) return 1;
+  return a.scalar ? b.col().length() : a.col().length();
+}
+
 // Validity of `a AND b` over `n` output rows (strides 0 for scalars); empty = no nulls.
 std::vector<uint8_t> CombineValidity(const Datum& a, const Datum& b, size_t n) {
   const Column& ca = a.col();
@@ -349,7 +356,7 @@ void CompareTyped(CompareOp op, const Column& l, size_t sa, const Column& r, siz
 
 Result<Datum> CompareDatums(CompareOp op, const Datum& l, const Datum& r) {
   const bool scalar = l.scalar && r.scalar;
-  const size_t n = scalar ? 1 : std::max(l.col().length(), r.col().length());
+  const size_t n = RowsOf(l, r);
   Column out = NewFixed(DataType::Boolean(), n);
   uint8_t* o = out.MutableValues<uint8_t>();
   const Column& a = l.col();
@@ -378,7 +385,7 @@ Result<Datum> CompareDatums(CompareOp op, const Datum& l, const Datum& r) {
 
 Datum Logic(bool is_and, const Datum& l, const Datum& r) {
   const bool scalar = l.scalar && r.scalar;
-  const size_t n = scalar ? 1 : std::max(l.col().length(), r.col().length());
+  const size_t n = RowsOf(l, r);
   const Column& a = l.col();
   const Column& b = r.col();
   const size_t sa = l.stride(), sb = r.stride();
@@ -523,7 +530,7 @@ class LikePattern {
 
 Datum LikeDatums(const Datum& v, const Datum& p) {
   const bool scalar = v.scalar && p.scalar;
-  const size_t n = scalar ? 1 : std::max(v.col().length(), p.col().length());
+  const size_t n = RowsOf(v, p);
   Column out = NewFixed(DataType::Boolean(), n);
   uint8_t* o = out.MutableValues<uint8_t>();
   const Column& vc = v.col();
