@@ -184,7 +184,7 @@ std::vector<uint8_t> CombineValidity(const Datum& a, const Datum& b, size_t n) {
   if (!ca.has_nulls() && !cb.has_nulls()) return {};
   std::vector<uint8_t> v(n);
   const size_t sa = a.stride(), sb = b.stride();
-  for (size_t i = 0; i < n; ++i) v[i] = ca.IsValid(i * sa) & cb.IsValid(i * sb);
+  for (size_t i = 0; i < n; ++i) v[i] = ca.IsValid(i * sa) && cb.IsValid(i * sb);
   return v;
 }
 
