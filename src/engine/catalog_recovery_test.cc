@@ -160,6 +160,23 @@ TEST_F(CatalogRecoveryTest, PoisonedCatalogOpensAndReportsWhatFailed) {
   EXPECT_EQ(Count("SELECT count(*) FROM poison"), 30);
 }
 
+// A catalog.json nested a million levels deep (hand-edited or damaged) is Corruption, not a stack
+// overflow: the JSON parser and its destructor are iterative.
+TEST_F(CatalogRecoveryTest, DeeplyNestedCatalogJsonIsCorruption) {
+  ASSERT_TRUE(LocalFileSystem()->CreateDirs(dir_.Join("data")).ok());
+  const std::string nested =
+      "{\"format\": \"tandem-catalog\", \"format_version\": 1, \"entries\": " + std::string(1000000, '[') +
+      std::string(1000000, ']') + "}";
+  ASSERT_TRUE(LocalFileSystem()->WriteFileAtomically(dir_.Join("data/catalog.json"), nested).ok());
+  EngineOptions o;
+  o.data_dir = dir_.Join("data");
+  o.background = false;
+  auto e = Engine::Open(LocalFileSystem(), o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kCorruption) << e.status().ToString();
+  EXPECT_NE(e.status().message().find("catalog.json"), std::string::npos) << e.status().ToString();
+}
+
 TEST_F(CatalogRecoveryTest, ViewThatCannotRunIsRefusedAtCreate) {
   Open();
   Run(kStream);
