@@ -185,7 +185,7 @@ TEST_F(CatalogRecoveryTest, ViewThatCannotRunIsRefusedAtCreate) {
   std::string deep = "id";
   for (int i = 0; i < 1000; ++i) deep += " + 1";
   Status depth = Fails("CREATE VIEW v AS SELECT " + deep + " AS k, count(*) AS n FROM ev GROUP BY 1");
-  EXPECT_NE(depth.message().find("exceeds the limit of 1000 (max_expression_depth)"), std::string::npos)
+  EXPECT_NE(depth.message().find("exceeds the limit of 256 (max_expression_depth)"), std::string::npos)
       << depth.ToString();
   EXPECT_EQ(Shown("VIEWS").size(), 0u);
   Open();  // nothing was written

@@ -236,28 +236,28 @@ TEST(BinderTest, AndOrChainsOf100kTermsAreOneNode) {
 // max_expression_depth, and fits the stack).
 TEST(BinderTest, DeepestAcceptedExpressionsEvaluate) {
   std::string neg;
-  for (int i = 0; i < 499; ++i) neg += "-(";
-  neg += "n" + std::string(499, ')');
+  for (int i = 0; i < 127; ++i) neg += "-(";
+  neg += "n" + std::string(127, ')');
   EXPECT_EQ(Eval("SELECT " + neg + " FROM t"), (Rows{"-1", "null", "-3"}));
   std::string abs;
-  for (int i = 0; i < 998; ++i) abs += "abs(";
-  abs += "n" + std::string(998, ')');
+  for (int i = 0; i < 254; ++i) abs += "abs(";
+  abs += "n" + std::string(254, ')');
   EXPECT_EQ(Eval("SELECT " + abs + " FROM t"), (Rows{"1", "null", "3"}));
   std::string cases;
-  for (int i = 0; i < 990; ++i) cases += "CASE WHEN n > " + std::to_string(i % 2) + " THEN ";
+  for (int i = 0; i < 250; ++i) cases += "CASE WHEN n > " + std::to_string(i % 2) + " THEN ";
   cases += "n";
-  for (int i = 0; i < 990; ++i) cases += " ELSE 0 END";
+  for (int i = 0; i < 250; ++i) cases += " ELSE 0 END";
   EXPECT_EQ(Eval("SELECT " + cases + " FROM t"), (Rows{"0", "0", "3"}));
   std::string sum = "n";
-  for (int i = 0; i < 999; ++i) sum += " + \"Mixed\"";
-  EXPECT_EQ(Eval("SELECT " + sum + " FROM t"), (Rows{"6994", "null", "8994"}));
+  for (int i = 0; i < 255; ++i) sum += " + \"Mixed\"";
+  EXPECT_EQ(Eval("SELECT " + sum + " FROM t"), (Rows{"1786", "null", "2298"}));
   std::string too_deep = "n";
-  for (int i = 0; i < 1000; ++i) too_deep += " + 1";
+  for (int i = 0; i < 256; ++i) too_deep += " + 1";
   auto r = sql::ParseStatement("SELECT " + too_deep + " FROM t");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(
       r.status().message(),
-      "expression nesting depth 1001 exceeds the limit of 1000 (max_expression_depth) at line 1, column 8");
+      "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 8");
 }
 
 }  // namespace

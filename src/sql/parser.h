@@ -8,7 +8,7 @@
 //   "syntax error at line 1, column 10: expected FROM, found 'FORM'"
 //   "unterminated string starting at line 2, column 8"
 //   "integer literal 9223372036854775808 is out of range for BIGINT at line 1, column 8"
-//   "expression nesting depth 1001 exceeds the limit of 1000 (max_expression_depth) at line 1, column 1001"
+//   "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 257"
 // No exception escapes; any byte string is safe to pass: recursion and the height of the trees built are
 // bounded by kMaxExpressionDepth (ast.h), checked here and nowhere else. Chains of AND / OR become one
 // LogicalExpr, IN lists one InListExpr, so their length is not a depth. Time and memory are linear in the

@@ -331,12 +331,12 @@ TEST(ParserExprTest, ExpressionErrors) {
 
 TEST(ParserExprTest, DeepNestingIsAnErrorNotACrash) {
   auto nested = [](int n) { return std::string(n, '(') + "1" + std::string(n, ')'); };
-  EXPECT_NE(ParseExpr(nested(999)), nullptr);
-  EXPECT_EQ(ExprError(nested(1000)),
-            "expression nesting depth 1001 exceeds the limit of 1000 (max_expression_depth) at line 1, "
-            "column 1001");
+  EXPECT_NE(ParseExpr(nested(255)), nullptr);
+  EXPECT_EQ(ExprError(nested(256)),
+            "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, "
+            "column 257");
   // Far beyond any stack: still a clean error, naming the limit.
-  EXPECT_NE(ExprError(nested(100000)).find("exceeds the limit of 1000 (max_expression_depth)"),
+  EXPECT_NE(ExprError(nested(100000)).find("exceeds the limit of 256 (max_expression_depth)"),
             std::string::npos);
   std::string nots;
   for (int i = 0; i < 5000; ++i) nots += "NOT ";
@@ -358,9 +358,9 @@ TEST(ParserExprTest, DeepNestingIsAnErrorNotACrash) {
   for (int i = 0; i < 5000; ++i) sum += " + 1";
   EXPECT_EQ(
       ExprError(sum),
-      "expression nesting depth 1001 exceeds the limit of 1000 (max_expression_depth) at line 1, column 1");
+      "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 1");
   std::string sum_ok = "1";
-  for (int i = 0; i < 999; ++i) sum_ok += " + 1";
+  for (int i = 0; i < 255; ++i) sum_ok += " + 1";
   EXPECT_NE(ParseExpr(sum_ok), nullptr);
   std::string casts = "x";
   for (int i = 0; i < 5000; ++i) casts += "::int";
