@@ -77,27 +77,32 @@ bool IsStringLiteral(const ExprPtr& e) {
   return e->IsLiteral() && !e->literal.is_null() && e->type.id == TypeId::kString;
 }
 
-// Brings two operands to one type: NULL and string literals adopt the other side's type, the rest
-// meet at CommonType.
+// What the type rules need to know about one operand of a comparison.
+struct OperandInfo {
+  DataType type;
+  bool null_literal = false;
+  bool string_literal = false;
+};
+
+OperandInfo InfoOf(const ExprPtr& e) {
+  return {e->type, e->IsNullLiteral(), IsStringLiteral(e)};
+}
+
+// The type two operands are compared in: NULL and string literals adopt the other side's type, the
+// rest meet at CommonType. (Unify and the IN list's constants both follow this.)
+Result<DataType> UnifiedType(const OperandInfo& a, const OperandInfo& b) {
+  if (a.type == b.type) return a.type;
+  if (a.null_literal) return b.type;
+  if (b.null_literal) return a.type;
+  if (a.string_literal && b.type.id != TypeId::kString) return b.type;
+  if (b.string_literal && a.type.id != TypeId::kString) return a.type;
+  return ex::CommonType(a.type, b.type);
+}
+
+// Brings two operands to one type (UnifiedType).
 Status Unify(ExprPtr* a, ExprPtr* b) {
   if ((*a)->type == (*b)->type) return Status::OK();
-  if ((*a)->IsNullLiteral()) {
-    TANDEM_ASSIGN_OR_RETURN(*a, CoerceTo(*a, (*b)->type));
-    return Status::OK();
-  }
-  if ((*b)->IsNullLiteral()) {
-    TANDEM_ASSIGN_OR_RETURN(*b, CoerceTo(*b, (*a)->type));
-    return Status::OK();
-  }
-  if (IsStringLiteral(*a) && (*b)->type.id != TypeId::kString) {
-    TANDEM_ASSIGN_OR_RETURN(*a, CoerceTo(*a, (*b)->type));
-    return Status::OK();
-  }
-  if (IsStringLiteral(*b) && (*a)->type.id != TypeId::kString) {
-    TANDEM_ASSIGN_OR_RETURN(*b, CoerceTo(*b, (*a)->type));
-    return Status::OK();
-  }
-  TANDEM_ASSIGN_OR_RETURN(DataType t, ex::CommonType((*a)->type, (*b)->type));
+  TANDEM_ASSIGN_OR_RETURN(DataType t, UnifiedType(InfoOf(*a), InfoOf(*b)));
   TANDEM_ASSIGN_OR_RETURN(*a, CoerceTo(*a, t));
   TANDEM_ASSIGN_OR_RETURN(*b, CoerceTo(*b, t));
   return Status::OK();
@@ -165,6 +170,13 @@ struct Datum {
   }
 };
 
+// Rows of a binary operation's result: 1 when both are scalars, else the length of the non-scalar one
+// (the batch's row count — also when that is 0, where a scalar still has one row).
+size_t RowsOf(const Datum& a, const Datum& b) {
+  if (a.scalar && b.scalar) return 1;
+  return a.scalar ? b.col().length() : a.col().length();
+}
+
 // Validity of `a AND b` over `n` output rows (strides 0 for scalars); empty = no nulls.
 std::vector<uint8_t> CombineValidity(const Datum& a, const Datum& b, size_t n) {
   const Column& ca = a.col();
@@ -172,7 +184,7 @@ std::vector<uint8_t> CombineValidity(const Datum& a, const Datum& b, size_t n) {
   if (!ca.has_nulls() && !cb.has_nulls()) return {};
   std::vector<uint8_t> v(n);
   const size_t sa = a.stride(), sb = b.stride();
-  for (size_t i = 0; i < n; ++i) v[i] = ca.IsValid(i * sa) & cb.IsValid(i * sb);
+  for (size_t i = 0; i < n; ++i) v[i] = ca.IsValid(i * sa) && cb.IsValid(i * sb);
   return v;
 }
 
@@ -344,7 +356,7 @@ void CompareTyped(CompareOp op, const Column& l, size_t sa, const Column& r, siz
 
 Result<Datum> CompareDatums(CompareOp op, const Datum& l, const Datum& r) {
   const bool scalar = l.scalar && r.scalar;
-  const size_t n = scalar ? 1 : std::max(l.col().length(), r.col().length());
+  const size_t n = RowsOf(l, r);
   Column out = NewFixed(DataType::Boolean(), n);
   uint8_t* o = out.MutableValues<uint8_t>();
   const Column& a = l.col();
@@ -373,7 +385,7 @@ Result<Datum> CompareDatums(CompareOp op, const Datum& l, const Datum& r) {
 
 Datum Logic(bool is_and, const Datum& l, const Datum& r) {
   const bool scalar = l.scalar && r.scalar;
-  const size_t n = scalar ? 1 : std::max(l.col().length(), r.col().length());
+  const size_t n = RowsOf(l, r);
   const Column& a = l.col();
   const Column& b = r.col();
   const size_t sa = l.stride(), sb = r.stride();
@@ -518,7 +530,7 @@ class LikePattern {
 
 Datum LikeDatums(const Datum& v, const Datum& p) {
   const bool scalar = v.scalar && p.scalar;
-  const size_t n = scalar ? 1 : std::max(v.col().length(), p.col().length());
+  const size_t n = RowsOf(v, p);
   Column out = NewFixed(DataType::Boolean(), n);
   uint8_t* o = out.MutableValues<uint8_t>();
   const Column& vc = v.col();
@@ -822,6 +834,74 @@ Result<Datum> EvalCoalesce(const Expression& e, const RecordBatch& batch) {
   return Datum::Own(Assemble(e.type, pieces, n), false);
 }
 
+Result<Datum> EvalConcat(const Expression& e, const RecordBatch& batch) {
+  std::vector<Datum> parts;
+  parts.reserve(e.children.size());
+  bool scalar = true;
+  for (const ExprPtr& c : e.children) {
+    TANDEM_ASSIGN_OR_RETURN(Datum d, Eval(*c, batch));
+    scalar = scalar && d.scalar;
+    parts.push_back(std::move(d));
+  }
+  const size_t m = scalar ? 1 : batch.num_rows();
+  Column out(DataType::String());
+  std::vector<int64_t>& offsets = out.mutable_offsets();
+  std::string& chars = out.mutable_chars();
+  offsets.resize(m + 1);
+  std::vector<uint8_t> valid;
+  for (const Datum& d : parts) {
+    if (!d.col().has_nulls()) continue;
+    if (valid.empty()) valid.assign(m, 1);
+    for (size_t i = 0; i < m; ++i) valid[i] &= d.col().IsValid(i * d.stride());
+  }
+  for (size_t i = 0; i < m; ++i) {
+    if (valid.empty() || valid[i]) {
+      for (const Datum& d : parts) chars.append(d.col().GetString(i * d.stride()));
+    }
+    offsets[i + 1] = static_cast<int64_t>(chars.size());
+  }
+  out.mutable_validity() = std::move(valid);
+  out.SetLength(m);
+  return Datum::Own(std::move(out), scalar);
+}
+
+// x IN (constants): true when a group's probe is in its set; else NULL when x or a constant is NULL.
+Result<Datum> EvalInSet(const Expression& e, const RecordBatch& batch) {
+  std::vector<Datum> probes;
+  probes.reserve(e.children.size());
+  bool scalar = true;
+  for (const ExprPtr& c : e.children) {
+    TANDEM_ASSIGN_OR_RETURN(Datum d, Eval(*c, batch));
+    scalar = scalar && d.scalar;
+    probes.push_back(std::move(d));
+  }
+  const size_t m = scalar ? 1 : batch.num_rows();
+  Column out = NewFixed(DataType::Boolean(), m);
+  uint8_t* o = out.MutableValues<uint8_t>();
+  std::vector<uint8_t> valid(m, 1);
+  for (size_t g = 0; g < probes.size(); ++g) {
+    const Column& c = probes[g].col();
+    const size_t stride = probes[g].stride();
+    const ValueSet& set = *e.in_sets[g];
+    for (size_t i = 0; i < m; ++i) {
+      if (o[i]) continue;
+      if (c.IsNull(i * stride)) {
+        valid[i] = 0;
+      } else if (set.Contains(c, i * stride)) {
+        o[i] = 1;
+        valid[i] = 1;
+      }
+    }
+  }
+  bool all_valid = true;
+  for (size_t i = 0; i < m; ++i) {
+    if (!o[i] && e.in_list_has_null) valid[i] = 0;
+    all_valid = all_valid && valid[i];
+  }
+  if (!all_valid) out.mutable_validity() = std::move(valid);
+  return Datum::Own(std::move(out), scalar);
+}
+
 Result<Datum> Eval(const Expression& e, const RecordBatch& batch) {
   const size_t n = batch.num_rows();
   switch (e.kind) {
@@ -863,9 +943,13 @@ Result<Datum> Eval(const Expression& e, const RecordBatch& batch) {
     }
     case ExprKind::kAnd:
     case ExprKind::kOr: {
-      TANDEM_ASSIGN_OR_RETURN(Datum l, Eval(*e.children[0], batch));
-      TANDEM_ASSIGN_OR_RETURN(Datum r, Eval(*e.children[1], batch));
-      return Logic(e.kind == ExprKind::kAnd, l, r);
+      // A chain of any length, folded left to right (one loop, not one stack frame per operand).
+      TANDEM_ASSIGN_OR_RETURN(Datum acc, Eval(*e.children[0], batch));
+      for (size_t k = 1; k < e.children.size(); ++k) {
+        TANDEM_ASSIGN_OR_RETURN(Datum r, Eval(*e.children[k], batch));
+        acc = Logic(e.kind == ExprKind::kAnd, acc, r);
+      }
+      return acc;
     }
     case ExprKind::kNot: {
       TANDEM_ASSIGN_OR_RETURN(Datum a, Eval(*e.children[0], batch));
@@ -899,29 +983,8 @@ Result<Datum> Eval(const Expression& e, const RecordBatch& batch) {
       TANDEM_ASSIGN_OR_RETURN(Column c, CastColumn(a.col(), e.type));
       return Datum::Own(std::move(c), a.scalar);
     }
-    case ExprKind::kConcat: {
-      TANDEM_ASSIGN_OR_RETURN(Datum l, Eval(*e.children[0], batch));
-      TANDEM_ASSIGN_OR_RETURN(Datum r, Eval(*e.children[1], batch));
-      const bool scalar = l.scalar && r.scalar;
-      const size_t m = scalar ? 1 : n;
-      const Column& a = l.col();
-      const Column& b = r.col();
-      Column out(DataType::String());
-      std::vector<int64_t>& offsets = out.mutable_offsets();
-      std::string& chars = out.mutable_chars();
-      offsets.resize(m + 1);
-      std::vector<uint8_t> valid = CombineValidity(l, r, m);
-      for (size_t i = 0; i < m; ++i) {
-        if (valid.empty() || valid[i]) {
-          chars.append(a.GetString(i * l.stride()));
-          chars.append(b.GetString(i * r.stride()));
-        }
-        offsets[i + 1] = static_cast<int64_t>(chars.size());
-      }
-      out.mutable_validity() = std::move(valid);
-      out.SetLength(m);
-      return Datum::Own(std::move(out), scalar);
-    }
+    case ExprKind::kConcat: return EvalConcat(e, batch);
+    case ExprKind::kInSet: return EvalInSet(e, batch);
     case ExprKind::kFunction: {
       TANDEM_ASSIGN_OR_RETURN(Datum a, Eval(*e.children[0], batch));
       return CallFunction(e, a);
@@ -994,8 +1057,32 @@ std::string Expression::ToString() const {
       return literal.ToJson();
     case ExprKind::kArithmetic: return "(" + child(0) + " " + ArithSymbol(arith_op) + " " + child(1) + ")";
     case ExprKind::kCompare: return "(" + child(0) + " " + CompareSymbol(compare_op) + " " + child(1) + ")";
-    case ExprKind::kAnd: return "(" + child(0) + " AND " + child(1) + ")";
-    case ExprKind::kOr: return "(" + child(0) + " OR " + child(1) + ")";
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+    case ExprKind::kConcat: {
+      const char* op = kind == ExprKind::kAnd ? " AND " : kind == ExprKind::kOr ? " OR " : " || ";
+      std::string s = "(" + child(0);
+      for (size_t i = 1; i < children.size(); ++i) s += op + child(i);
+      return s + ")";
+    }
+    case ExprKind::kInSet: {
+      // Messages only: the first constants of the list, then how many more.
+      constexpr size_t kShown = 10;
+      std::string s = "(" + child(0) + " IN (";
+      size_t shown = 0, total = 0;
+      for (const auto& set : in_sets) {
+        total += set->size();
+        for (size_t i = 0; i < set->size() && shown < kShown; ++i, ++shown) {
+          if (shown > 0) s += ", ";
+          set->members().AppendJson(i, &s);
+        }
+      }
+      if (in_list_has_null) {
+        s += shown > 0 ? ", NULL" : "NULL";
+      }
+      if (total > shown) s += ", ... " + std::to_string(total - shown) + " more";
+      return s + "))";
+    }
     case ExprKind::kNot: return "(NOT " + child(0) + ")";
     case ExprKind::kIsNull: return "(" + child(0) + " IS NULL)";
     case ExprKind::kIsNotNull: return "(" + child(0) + " IS NOT NULL)";
@@ -1011,7 +1098,6 @@ std::string Expression::ToString() const {
       for (size_t i = 0; i < children.size(); ++i) s += (i ? ", " : "") + child(i);
       return s + ")";
     }
-    case ExprKind::kConcat: return "(" + child(0) + " || " + child(1) + ")";
     case ExprKind::kFunction: {
       std::string s = std::string(FunctionName(function)) + "(";
       if (function == Function::kDateTrunc) {
@@ -1238,12 +1324,100 @@ ExprResult IsNotNull(ExprResult operand) {
   return MakeNode(ExprKind::kIsNotNull, DataType::Boolean(), {x});
 }
 
+namespace {
+
+ExprResult LogicN(ExprKind kind, std::vector<ExprResult> operands) {
+  const char* context = kind == ExprKind::kAnd ? "AND" : "OR";
+  if (operands.empty()) return Status::InvalidArgument(std::string(context) + " needs an operand");
+  std::vector<ExprPtr> xs;
+  xs.reserve(operands.size());
+  for (ExprResult& o : operands) {
+    TANDEM_ASSIGN_OR_RETURN(ExprPtr x, RequireBoolean(std::move(o), context));
+    xs.push_back(std::move(x));
+  }
+  if (xs.size() == 1) return xs[0];
+  return MakeNode(kind, DataType::Boolean(), std::move(xs));
+}
+
+// The kInSet node for `x IN (constants)`; see ex::In.
+ExprResult InSet(const ExprPtr& x, std::vector<Value> constants) {
+  struct Group {
+    DataType type;                                   // the comparison type
+    std::vector<std::pair<DataType, Column>> items;  // the constants by their own type
+  };
+  std::vector<Group> groups;
+  bool has_null = false;
+  for (Value& v : constants) {
+    if (v.is_null()) {
+      has_null = true;
+      continue;
+    }
+    const DataType item_type = v.type();
+    const OperandInfo item{item_type, false, item_type.id == TypeId::kString};
+    TANDEM_ASSIGN_OR_RETURN(DataType t, UnifiedType(InfoOf(x), item));
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& gr) { return gr.type == t; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{t, {}});
+    auto it =
+        std::find_if(g->items.begin(), g->items.end(), [&](const auto& p) { return p.first == item_type; });
+    if (it == g->items.end()) it = g->items.insert(g->items.end(), {item_type, Column(item_type)});
+    v.AppendTo(&it->second);
+  }
+  if (groups.empty()) groups.push_back(Group{x->type, {}});  // only NULLs: the answer is NULL
+  auto node = std::make_shared<Expression>();
+  node->kind = ExprKind::kInSet;
+  node->type = DataType::Boolean();
+  node->in_list_has_null = has_null;
+  for (Group& g : groups) {
+    TANDEM_ASSIGN_OR_RETURN(ExprPtr probe, CoerceTo(x, g.type));
+    Column members(g.type);
+    for (auto& [type, column] : g.items) {
+      if (type == g.type) {
+        for (size_t i = 0; i < column.length(); ++i) members.AppendFrom(column, i);
+        continue;
+      }
+      // The cast the comparison would apply to each literal, over all of them at once.
+      TANDEM_ASSIGN_OR_RETURN(Column cast, CastColumn(column, g.type));
+      for (size_t i = 0; i < cast.length(); ++i) members.AppendFrom(cast, i);
+    }
+    node->children.push_back(std::move(probe));
+    node->in_sets.push_back(std::make_shared<const ValueSet>(members));
+  }
+  node->columns_used = UnionColumns(node->children);
+  return ExprPtr(node);
+}
+
+}  // namespace
+
+ExprResult And(std::vector<ExprResult> operands) {
+  return LogicN(ExprKind::kAnd, std::move(operands));
+}
+
+ExprResult Or(std::vector<ExprResult> operands) {
+  return LogicN(ExprKind::kOr, std::move(operands));
+}
+
 ExprResult In(ExprResult value, std::vector<ExprResult> list) {
+  std::vector<Value> constants;
+  std::vector<ExprResult> others;
+  for (ExprResult& item : list) {
+    TANDEM_ASSIGN_OR_RETURN(ExprPtr x, std::move(item));
+    if (x->IsLiteral()) {
+      constants.push_back(x->literal);
+    } else {
+      others.emplace_back(std::move(x));
+    }
+  }
+  return InList(std::move(value), std::move(constants), std::move(others));
+}
+
+ExprResult InList(ExprResult value, std::vector<Value> constants, std::vector<ExprResult> others) {
   TANDEM_ASSIGN_OR_RETURN(ExprPtr x, std::move(value));
-  if (list.empty()) return Status::InvalidArgument("IN list is empty");
-  ExprResult acc = Eq(x, std::move(list[0]));
-  for (size_t i = 1; i < list.size(); ++i) acc = Or(std::move(acc), Eq(x, std::move(list[i])));
-  return acc;
+  if (constants.empty() && others.empty()) return Status::InvalidArgument("IN list is empty");
+  std::vector<ExprResult> terms;
+  terms.reserve(others.size() + 1);
+  if (!constants.empty()) terms.push_back(InSet(x, std::move(constants)));
+  for (ExprResult& o : others) terms.push_back(Eq(x, std::move(o)));
+  return Or(std::move(terms));
 }
 
 ExprResult Between(ExprResult value, ExprResult low, ExprResult high) {
@@ -1343,6 +1517,18 @@ ExprResult Concat(ExprResult left, ExprResult right) {
   TANDEM_ASSIGN_OR_RETURN(l, CoerceTo(l, DataType::String()));
   TANDEM_ASSIGN_OR_RETURN(r, CoerceTo(r, DataType::String()));
   return MakeNode(ExprKind::kConcat, DataType::String(), {l, r});
+}
+
+ExprResult Concat(std::vector<ExprResult> operands) {
+  if (operands.size() < 2) return Status::InvalidArgument("|| needs two operands");
+  std::vector<ExprPtr> xs;
+  xs.reserve(operands.size());
+  for (ExprResult& o : operands) {
+    TANDEM_ASSIGN_OR_RETURN(ExprPtr x, std::move(o));
+    TANDEM_ASSIGN_OR_RETURN(x, CoerceTo(x, DataType::String()));
+    xs.push_back(std::move(x));
+  }
+  return MakeNode(ExprKind::kConcat, DataType::String(), std::move(xs));
 }
 
 ExprResult Call(const std::string& raw_name, std::vector<ExprResult> args) {

@@ -15,6 +15,10 @@
 // divides by zero. Runtime errors (division by zero, integer overflow, a failed cast) name the value and
 // abort the evaluation of the whole batch. Rows that are NULL never raise errors.
 //
+// Shape: chains of AND / OR (and concat()) are one n-ary node, and an IN list's constants one hash-set
+// node, so the depth of a tree is that of the SQL it came from, which the parser bounds
+// (sql::kMaxExpressionDepth); evaluation, ToString and destruction recurse over that depth only.
+//
 // Expressions are immutable and shared (ExprPtr); evaluating one from several threads at once is safe.
 #pragma once
 
@@ -28,6 +32,7 @@
 #include "columnar/data_type.h"
 #include "columnar/value.h"
 #include "common/status.h"
+#include "exec/value_set.h"
 
 namespace tandem::exec {
 
@@ -36,7 +41,7 @@ enum class ExprKind : uint8_t {
   kLiteral,     // literal
   kArithmetic,  // children: left, right (already cast to the operation type); arith_op
   kCompare,     // children: left, right (same type after casts); compare_op
-  kAnd,         // children: two BOOLEAN operands
+  kAnd,         // children: two or more BOOLEAN operands (a whole chain is one node)
   kOr,
   kNot,     // child: one BOOLEAN
   kIsNull,  // child: any
@@ -45,8 +50,9 @@ enum class ExprKind : uint8_t {
   kCase,      // children: cond0, value0, cond1, value1, ..., else (always present, maybe NULL literal)
   kCast,      // child: the operand; type() is the target type
   kCoalesce,  // children: the candidates, all of type()
-  kConcat,    // children: two VARCHAR operands
+  kConcat,    // children: two or more VARCHAR operands, concatenated left to right
   kFunction,  // function with children as arguments
+  kInSet,     // x IN (constants): children[g] is x cast to in_sets[g]->type(), one per comparison type
 };
 
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
@@ -93,6 +99,10 @@ class Expression {
   DateTruncUnit date_trunc_unit = DateTruncUnit::kDay;
   int round_digits = 0;  // kRound with two arguments
   bool round_has_digits = false;
+  // kInSet: the constants of the list grouped by the type each is compared in (one group unless the
+  // list mixes types, e.g. `i IN (1, 2.5)`), and whether the list held a NULL.
+  std::vector<std::shared_ptr<const ValueSet>> in_sets;
+  bool in_list_has_null = false;
   std::vector<int> columns_used;  // sorted, distinct input column indices read by this subtree
 
   bool IsLiteral() const { return kind == ExprKind::kLiteral; }
@@ -137,11 +147,22 @@ ExprResult Ge(ExprResult left, ExprResult right);
 
 ExprResult And(ExprResult left, ExprResult right);
 ExprResult Or(ExprResult left, ExprResult right);
+// One node for `a AND b AND c ...` / `a OR b OR c ...` (at least one operand; one operand is returned
+// as it is, after its BOOLEAN check).
+ExprResult And(std::vector<ExprResult> operands);
+ExprResult Or(std::vector<ExprResult> operands);
 ExprResult Not(ExprResult operand);
 ExprResult IsNull(ExprResult operand);
 ExprResult IsNotNull(ExprResult operand);
-// x IN (a, b, ...) as x = a OR x = b OR ... (the same three-valued answer as SQL).
+// x IN (a, b, ...): the three-valued answer of x = a OR x = b OR ... — true when some item equals x;
+// otherwise NULL when x is NULL or some item is NULL; otherwise false. Literal items go into a hash set
+// (one kInSet node, one lookup per row), each cast to the type `x = item` would compare in (a string
+// literal next to a number is parsed as that number's type; BIGINT next to DOUBLE compares as DOUBLE);
+// other items become `x = item` terms of one n-ary OR.
 ExprResult In(ExprResult value, std::vector<ExprResult> list);
+// The same with the literal items given as values (cheaper for long lists: no node per item).
+// `constants` and `others` may not both be empty.
+ExprResult InList(ExprResult value, std::vector<Value> constants, std::vector<ExprResult> others);
 // x BETWEEN lo AND hi as x >= lo AND x <= hi.
 ExprResult Between(ExprResult value, ExprResult low, ExprResult high);
 ExprResult Like(ExprResult value, ExprResult pattern);
@@ -150,6 +171,8 @@ ExprResult Case(std::vector<std::pair<ExprResult, ExprResult>> whens, ExprResult
 ExprResult Cast(ExprResult operand, DataType type);
 ExprResult Coalesce(std::vector<ExprResult> args);
 ExprResult Concat(ExprResult left, ExprResult right);
+// a || b || c ... as one node (at least two operands).
+ExprResult Concat(std::vector<ExprResult> operands);
 // A scalar function by SQL name (case-insensitive): date_trunc, lower, upper, length, abs, round,
 // floor, ceil (ceiling). date_trunc's first argument must be a string literal.
 ExprResult Call(const std::string& name, std::vector<ExprResult> args);

@@ -177,6 +177,53 @@ TEST_F(ExpressionTest, InAndBetween) {
   EXPECT_EQ(Run(ex::Between(C("t"), LS("2024-05-01"), LS("2024-05-02"))), "[true,true,null,false,false]");
 }
 
+TEST_F(ExpressionTest, InSetNodeAndNaryLogic) {
+  // Literal items are one kInSet node; mixed with a column item, an OR of the set and `x = item`.
+  ExprResult set = ex::In(C("d"), {LD(1.5), LD(std::nan("")), L(10), ex::Null()});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ((*set)->kind, ExprKind::kInSet);
+  EXPECT_EQ(Run(set), "[true,null,null,null,true]");
+  EXPECT_EQ(Run(ex::In(C("d"), {LD(-0.0)})), "[false,false,true,null,false]");
+  EXPECT_EQ(Run(ex::In(C("d"), {ex::Lit(Value::Double(std::nan("")))})), "[false,false,false,null,false]");
+  ExprResult mixed = ex::In(C("i"), {L(2), C("i"), ex::Null()});
+  ASSERT_TRUE(mixed.ok());
+  EXPECT_EQ((*mixed)->kind, ExprKind::kOr);
+  EXPECT_EQ(Run(mixed), "[true,true,null,true,true]");
+  EXPECT_EQ(Run(ex::In(C("s"), {LS("Banana"), LS("héllo")})), "[false,true,null,false,true]");
+  EXPECT_EQ(Run(ex::In(C("t"), {LS("2024-05-01 12:00:00")})), "[true,false,null,false,false]");
+  EXPECT_EQ(Run(ex::In(C("p"), {ex::Lit(Value::Boolean(false))})), "[false,true,null,false,true]");
+  EXPECT_EQ(Run(ex::InList(C("b"), {Value::Int32(4), Value::Double(3.0), Value()}, {})),
+            "[null,null,true,true,null]");
+  EXPECT_NE(Run(ex::In(C("b"), {LS("x")})).find("build error"), std::string::npos);
+  // n-ary AND / OR: three-valued, folded over any number of operands.
+  EXPECT_EQ(Run(ex::And(std::vector<ExprResult>{C("p"), C("q"), ex::Lit(Value::Boolean(true))})),
+            "[null,false,null,false,false]");
+  EXPECT_EQ(Run(ex::Or(std::vector<ExprResult>{C("p"), C("q"), ex::Lit(Value::Boolean(false))})),
+            "[true,null,null,true,true]");
+  std::vector<ExprResult> many;
+  for (int k = 0; k < 100000; ++k) many.push_back(ex::Eq(C("i"), L(k + 100)));
+  many.push_back(ex::Eq(C("i"), L(2)));
+  EXPECT_EQ(Run(ex::Or(std::move(many))), "[false,true,null,false,false]");
+  EXPECT_EQ(Run(ex::Concat(std::vector<ExprResult>{C("s"), LS("-"), C("s")})),
+            "[\"apple-apple\",\"Banana-Banana\",null,\"-\",\"héllo-héllo\"]");
+}
+
+TEST(ExpressionEmptyBatchTest, BinaryOperatorsOverNoRowsGiveNoRows) {
+  // A column against a scalar over 0 rows: 0 rows, not the scalar's one (the dry run of a view found it).
+  const RecordBatch empty = MakeBatch({{"i", I32({})}, {"s", Str({})}, {"p", Bool({})}});
+  for (ExprResult e : {ex::Eq(ex::Col(empty.schema(), "i"), ex::Lit(Value::Int64(1))),
+                       ex::And(ex::Col(empty.schema(), "p"), ex::Lit(Value::Boolean(true))),
+                       ex::Like(ex::Col(empty.schema(), "s"), ex::Lit(Value::String("a%"))),
+                       ex::In(ex::Col(empty.schema(), "i"), {ex::Lit(Value::Int64(1))})}) {
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    auto c = Evaluate(**e, empty);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->length(), 0u) << (*e)->ToString();
+    auto f = Filter(empty, *c);
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+  }
+}
+
 TEST_F(ExpressionTest, Like) {
   auto like = [&](const std::string& p) { return Run(ex::Like(C("s"), LS(p))); };
   EXPECT_EQ(like("apple"), "[true,false,null,false,false]");

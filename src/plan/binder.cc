@@ -192,6 +192,17 @@ exec::ExprResult Binder::BindNode(const sql::Expr& expr) const {
       }
       return Prefixed(std::move(r), expr.pos);
     }
+    case sql::ExprKind::kLogical: {
+      const auto& l = expr.As<sql::LogicalExpr>();
+      std::vector<exec::ExprResult> operands;
+      operands.reserve(l.operands.size());
+      for (const sql::ExprPtr& o : l.operands) {
+        TANDEM_ASSIGN_OR_RETURN(exec::ExprPtr bound, Bind(*o));
+        operands.emplace_back(std::move(bound));
+      }
+      return Prefixed(
+          l.op == sql::BinaryOp::kAnd ? ex::And(std::move(operands)) : ex::Or(std::move(operands)), expr.pos);
+    }
     case sql::ExprKind::kIsNull: {
       const auto& n = expr.As<sql::IsNullExpr>();
       TANDEM_ASSIGN_OR_RETURN(exec::ExprPtr operand, Bind(*n.operand));
@@ -200,13 +211,18 @@ exec::ExprResult Binder::BindNode(const sql::Expr& expr) const {
     case sql::ExprKind::kInList: {
       const auto& in = expr.As<sql::InListExpr>();
       TANDEM_ASSIGN_OR_RETURN(exec::ExprPtr operand, Bind(*in.operand));
-      std::vector<exec::ExprResult> list;
-      list.reserve(in.list.size());
+      // Constants become members of one hash set (exec::ex::InList); no node per item is kept.
+      std::vector<Value> constants;
+      std::vector<exec::ExprResult> others;
       for (const sql::ExprPtr& item : in.list) {
         TANDEM_ASSIGN_OR_RETURN(exec::ExprPtr bound, Bind(*item));
-        list.emplace_back(std::move(bound));
+        if (bound->IsLiteral()) {
+          constants.push_back(bound->literal);
+        } else {
+          others.emplace_back(std::move(bound));
+        }
       }
-      exec::ExprResult r = ex::In(operand, std::move(list));
+      exec::ExprResult r = ex::InList(operand, std::move(constants), std::move(others));
       if (in.negated) r = ex::Not(std::move(r));
       return Prefixed(std::move(r), expr.pos);
     }
@@ -307,12 +323,13 @@ exec::ExprResult Binder::BindFunction(const sql::FunctionCall& call) const {
     if (args.empty()) {
       return WithPosition(Status::InvalidArgument("concat needs at least one argument"), call.pos);
     }
-    exec::ExprResult acc = exec::ExprPtr();
-    for (size_t i = 0; i < args.size(); ++i) {
-      exec::ExprResult text = ex::Coalesce({ToVarchar(args[i]), ex::Lit(Value::String(""))});
-      acc = i == 0 ? std::move(text) : ex::Concat(std::move(acc), std::move(text));
+    std::vector<exec::ExprResult> texts;
+    texts.reserve(args.size());
+    for (const exec::ExprPtr& a : args) {
+      texts.push_back(ex::Coalesce({ToVarchar(a), ex::Lit(Value::String(""))}));
     }
-    return Prefixed(std::move(acc), call.pos);
+    // One n-ary node however many arguments (not a chain as deep as the argument list).
+    return Prefixed(texts.size() == 1 ? std::move(texts[0]) : ex::Concat(std::move(texts)), call.pos);
   }
   return Prefixed(ex::Call(call.name, results()), call.pos);
 }

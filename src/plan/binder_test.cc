@@ -176,5 +176,89 @@ TEST(BinderTest, ContainsAggregate) {
   EXPECT_FALSE(ContainsAggregate(**b));
 }
 
+// IN lists of 10k, 100k and 1M constants: one hash-set node (no chain as deep as the list), the same
+// three-valued answers as the short lists above.
+TEST(BinderTest, LongInListsAreOneSetLookup) {
+  for (int size : {10000, 100000, 1000000}) {
+    SCOPED_TRACE(size);
+    std::string list;
+    list.reserve(static_cast<size_t>(size) * 8);
+    for (int i = 0; i < size; ++i) list += (i ? ", " : "") + std::to_string(i + 2);  // 2 .. size+1
+    auto bound = BindItem("SELECT n IN (" + list + ") FROM t");
+    ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+    EXPECT_EQ((*bound)->kind, exec::ExprKind::kInSet);
+    EXPECT_EQ((*bound)->in_sets.at(0)->size(), static_cast<size_t>(size));
+    EXPECT_EQ(Eval("SELECT n IN (" + list + ") FROM t"), (Rows{"false", "null", "true"}));
+    EXPECT_EQ(Eval("SELECT n NOT IN (" + list + ") FROM t"), (Rows{"true", "null", "false"}));
+    // A NULL in the list: no match is NULL, for IN and NOT IN alike.
+    EXPECT_EQ(Eval("SELECT n IN (" + list + ", NULL) FROM t"), (Rows{"null", "null", "true"}));
+    EXPECT_EQ(Eval("SELECT n NOT IN (NULL, " + list + ") FROM t"), (Rows{"null", "null", "false"}));
+  }
+}
+
+TEST(BinderTest, InListConstantsTakeTheComparisonTypes) {
+  // BIGINT against DOUBLE compares as DOUBLE, against a string literal as BIGINT: as `n = item` would.
+  EXPECT_EQ(Eval("SELECT n IN (0.5, 3.0) FROM t"), (Rows{"false", "null", "true"}));
+  EXPECT_EQ(Eval("SELECT n IN ('1', 2.5) FROM t"), (Rows{"true", "null", "false"}));
+  EXPECT_EQ(Eval("SELECT x IN (0.5, -2) FROM t"), (Rows{"true", "null", "true"}));
+  EXPECT_EQ(Eval("SELECT x IN (-0.0, 0.5) FROM t"), (Rows{"true", "null", "false"}));
+  EXPECT_EQ(Eval("SELECT \"Mixed\" IN (7, 8000000000) FROM t"), (Rows{"true", "null", "false"}));
+  EXPECT_EQ(Eval("SELECT ts IN ('2024-05-01 10:20:30', NULL) FROM t"), (Rows{"true", "null", "null"}));
+  EXPECT_EQ(Eval("SELECT user IN ('Ann', 'ann', n || '') FROM t"), (Rows{"true", "null", "false"}));
+  EXPECT_EQ(Eval("SELECT NULL IN (1, 2) FROM t"), (Rows{"null", "null", "null"}));
+  EXPECT_EQ(Eval("SELECT 3 IN (n, 1) FROM t"), (Rows{"false", "null", "true"}));
+  EXPECT_NE(BindError("SELECT n IN (1, 'abc') FROM t").find("line 1, column 8"), std::string::npos);
+  EXPECT_NE(BindError("SELECT n IN (1, TRUE) FROM t").find("cannot be matched"), std::string::npos);
+}
+
+TEST(BinderTest, AndOrChainsOf100kTermsAreOneNode) {
+  std::string ors = "n = 0";
+  for (int i = 1; i < 100000; ++i) ors += " OR n = " + std::to_string(i * 3);
+  auto bound = BindItem("SELECT " + ors + " FROM t");
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  EXPECT_EQ((*bound)->kind, exec::ExprKind::kOr);
+  EXPECT_EQ((*bound)->children.size(), 100000u);
+  EXPECT_EQ(Eval("SELECT " + ors + " FROM t"), (Rows{"false", "null", "true"}));
+  std::string ands = "n <> 0";
+  for (int i = 1; i < 100000; ++i) ands += " AND n <> " + std::to_string(i * 3);
+  EXPECT_EQ(Eval("SELECT " + ands + " FROM t"), (Rows{"true", "null", "false"}));
+  std::string mixed = "n IS NULL";
+  for (int i = 1; i < 100000; ++i) mixed += " OR x > 1000 AND n = " + std::to_string(i);
+  EXPECT_EQ(Eval("SELECT " + mixed + " FROM t"), (Rows{"false", "true", "false"}));
+  // concat() of 10,000 arguments is one node too.
+  std::string args = "user";
+  for (int i = 0; i < 9999; ++i) args += ", 'x'";
+  auto c = Eval("SELECT length(concat(" + args + ")) FROM t");
+  EXPECT_EQ(c, (Rows{"10002", "9999", "10002"}));
+}
+
+// The deepest expressions the parser accepts bind and evaluate (the recursion left is bounded by
+// max_expression_depth, and fits the stack).
+TEST(BinderTest, DeepestAcceptedExpressionsEvaluate) {
+  std::string neg;
+  for (int i = 0; i < 127; ++i) neg += "-(";
+  neg += "n" + std::string(127, ')');
+  EXPECT_EQ(Eval("SELECT " + neg + " FROM t"), (Rows{"-1", "null", "-3"}));
+  std::string abs;
+  for (int i = 0; i < 254; ++i) abs += "abs(";
+  abs += "n" + std::string(254, ')');
+  EXPECT_EQ(Eval("SELECT " + abs + " FROM t"), (Rows{"1", "null", "3"}));
+  std::string cases;
+  for (int i = 0; i < 250; ++i) cases += "CASE WHEN n > " + std::to_string(i % 2) + " THEN ";
+  cases += "n";
+  for (int i = 0; i < 250; ++i) cases += " ELSE 0 END";
+  EXPECT_EQ(Eval("SELECT " + cases + " FROM t"), (Rows{"0", "0", "3"}));
+  std::string sum = "n";
+  for (int i = 0; i < 255; ++i) sum += " + \"Mixed\"";
+  EXPECT_EQ(Eval("SELECT " + sum + " FROM t"), (Rows{"1786", "null", "2298"}));
+  std::string too_deep = "n";
+  for (int i = 0; i < 256; ++i) too_deep += " + 1";
+  auto r = sql::ParseStatement("SELECT " + too_deep + " FROM t");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.status().message(),
+      "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 8");
+}
+
 }  // namespace
 }  // namespace tandem::plan

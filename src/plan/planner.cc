@@ -70,6 +70,12 @@ bool SameExpression(const exec::Expression& a, const exec::Expression& b) {
         return false;
       }
       break;
+    case exec::ExprKind::kInSet:
+      if (a.in_list_has_null != b.in_list_has_null || a.in_sets.size() != b.in_sets.size()) return false;
+      for (size_t i = 0; i < a.in_sets.size(); ++i) {
+        if (!(*a.in_sets[i] == *b.in_sets[i])) return false;
+      }
+      break;
     default: break;
   }
   for (size_t i = 0; i < a.children.size(); ++i) {
@@ -511,7 +517,15 @@ Result<ViewPlan> PlanView(const sql::SelectStmt& select, const Schema& stream_sc
           select.items.size() == plan.output_schema.fields.size() ? select.items[i].pos : select.pos);
     }
   }
-  return ViewPlan(std::move(plan));
+  ViewPlan view(std::move(plan));
+  // A dry run of both halves over no events: an error that every batch would raise (a constant that
+  // does not cast, a division by zero in a constant WHERE) refuses the view now, not at the next ingest.
+  std::unique_ptr<exec::HashAggregator> aggregator = view.NewAggregator();
+  TANDEM_RETURN_IF_ERROR(
+      view.Consume(RecordBatch::Empty(stream_schema), aggregator.get()).WithContext("the view's WHERE"));
+  TANDEM_ASSIGN_OR_RETURN(RecordBatch finalized, aggregator->Finalize());
+  TANDEM_RETURN_IF_ERROR(view.Finish(finalized).status().WithContext("the view's select list or HAVING"));
+  return view;
 }
 
 }  // namespace tandem::plan

@@ -121,7 +121,9 @@ class ViewPlan {
 //   "a view must aggregate: add GROUP BY or an aggregate function"
 //   DISTINCT / ORDER BY / LIMIT / OFFSET ("a view is a set of rows ...")
 //   a non-mergeable aggregate (the exec lookup's message, with the call's position)
-//   two output columns with the same name.
+//   two output columns with the same name;
+//   an error of the pipeline run once over no events (both halves), e.g. a constant that cannot be cast.
+// A plan returned here is complete: nothing about the definition is left to fail later.
 Result<ViewPlan> PlanView(const sql::SelectStmt& select, const Schema& stream_schema);
 
 // The pieces of a plan that QueryRunner and ViewPlan share.

@@ -262,6 +262,25 @@ TEST(PlannerTest, ViewRefusals) {
       "name with AS");
 }
 
+TEST(PlannerTest, ViewThatCannotRunIsRefusedAtPlanning) {
+  // PlanView runs the pipeline once over no events: what every batch would raise is an error now.
+  const std::string div = ViewError("SELECT page, count(*) AS n FROM events WHERE 1 / 0 = 1 GROUP BY page");
+  EXPECT_NE(div.find("the view's WHERE"), std::string::npos) << div;
+  EXPECT_NE(div.find("division by zero"), std::string::npos) << div;
+  const std::string select =
+      ViewError("SELECT page, count(*) + (9223372036854775807 + 1) AS n FROM events GROUP BY page");
+  EXPECT_NE(select.find("BIGINT out of range"), std::string::npos) << select;
+  // A literal that does not cast fails at bind time, with its position.
+  EXPECT_NE(ViewError("SELECT page, count(*) AS n FROM events WHERE bytes IN (1, 'x') GROUP BY page")
+                .find("line 1, column 46"),
+            std::string::npos);
+  // The old poison: 20,000 constants are one set node; planning and the dry run pass.
+  std::string poison = "SELECT page, count(*) AS n FROM events WHERE bytes IN (";
+  for (int i = 0; i < 20000; ++i) poison += (i ? ", " : "") + std::to_string(i);
+  poison += ") GROUP BY page";
+  EXPECT_EQ(ViewError(poison), "OK");
+}
+
 TEST(PlannerTest, ViewPlan) {
   auto v = View(
       "CREATE VIEW v AS SELECT date_trunc('minute', ts) AS minute, page, count(*) AS hits, "

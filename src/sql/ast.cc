@@ -47,6 +47,7 @@ int BinaryPrec(BinaryOp op) {
 int Prec(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kBinary: return BinaryPrec(e.As<BinaryExpr>().op);
+    case ExprKind::kLogical: return BinaryPrec(e.As<LogicalExpr>().op);
     case ExprKind::kUnary: return e.As<UnaryExpr>().op == UnaryOp::kNot ? kPrecNot : kPrecUnary;
     case ExprKind::kIsNull: return kPrecIs;
     case ExprKind::kInList:
@@ -104,6 +105,20 @@ void PrintRaw(const Expr& e, std::string* out) {
       *out += BinaryOpToString(b.op);
       *out += " ";
       Print(*b.right, p + 1, out);
+      return;
+    }
+    case ExprKind::kLogical: {
+      const auto& l = e.As<LogicalExpr>();
+      const int p = BinaryPrec(l.op);
+      for (size_t i = 0; i < l.operands.size(); ++i) {
+        if (i > 0) {
+          *out += " ";
+          *out += BinaryOpToString(l.op);
+          *out += " ";
+        }
+        // A nested chain of the same operator keeps its parentheses, so it parses back as one operand.
+        Print(*l.operands[i], p + 1, out);
+      }
       return;
     }
     case ExprKind::kIsNull: {
@@ -443,6 +458,9 @@ void Expr::ForEachChild(const std::function<void(const Expr&)>& fn) const {
       fn(*As<BinaryExpr>().left);
       fn(*As<BinaryExpr>().right);
       return;
+    case ExprKind::kLogical:
+      for (const auto& e : As<LogicalExpr>().operands) fn(*e);
+      return;
     case ExprKind::kIsNull: fn(*As<IsNullExpr>().operand); return;
     case ExprKind::kInList:
       fn(*As<InListExpr>().operand);
@@ -489,6 +507,10 @@ bool Expr::Equals(const Expr& o) const {
     case ExprKind::kBinary: {
       const auto &a = As<BinaryExpr>(), &b = o.As<BinaryExpr>();
       return a.op == b.op && a.left->Equals(*b.left) && a.right->Equals(*b.right);
+    }
+    case ExprKind::kLogical: {
+      const auto &a = As<LogicalExpr>(), &b = o.As<LogicalExpr>();
+      return a.op == b.op && ListEquals(a.operands, b.operands);
     }
     case ExprKind::kIsNull: {
       const auto &a = As<IsNullExpr>(), &b = o.As<IsNullExpr>();
@@ -545,6 +567,9 @@ ExprPtr UnaryExpr::Clone() const {
 }
 ExprPtr BinaryExpr::Clone() const {
   return std::make_unique<BinaryExpr>(pos, op, left->Clone(), right->Clone());
+}
+ExprPtr LogicalExpr::Clone() const {
+  return std::make_unique<LogicalExpr>(pos, op, CloneList(operands));
 }
 ExprPtr IsNullExpr::Clone() const {
   return std::make_unique<IsNullExpr>(pos, operand->Clone(), negated);

@@ -22,8 +22,10 @@
 // Ordinals and aliases. In GROUP BY and ORDER BY an integer Literal is a 1-based ordinal of the select
 // list, and an unqualified ColumnRef may name an output alias; the parser does not resolve either.
 //
-// Bounds. Trees produced by the parser have height <= kMaxExpressionHeight, so recursive walks over them
-// (ToString, Clone, Equals, the planner's own) are safe on an ordinary thread stack.
+// Bounds. Trees produced by the parser have height <= kMaxExpressionDepth, so recursive walks over them
+// (ToString, Clone, Equals, destruction, the binder's and planner's own) are safe on an ordinary thread
+// stack. Breadth is not bounded: an IN list or a chain of ANDs / ORs (LogicalExpr) of a million items is
+// one node with a million children, walked by loops.
 //
 // ToString() prints canonical SQL: keywords upper case, identifiers quoted only when needed, minimal
 // parentheses from operator precedence. Parse(x.ToString()).ToString() == x.ToString() for every tree the
@@ -46,11 +48,17 @@
 
 namespace tandem::sql {
 
-// Parser limits. Nesting deeper than kMaxNestingDepth (parentheses, function calls, unary operators,
-// CASE ...) or an expression tree taller than kMaxExpressionHeight (e.g. a chain of 1000 ORs) is an
-// InvalidArgument error "expression nested too deeply".
-inline constexpr int kMaxNestingDepth = 256;
-inline constexpr int kMaxExpressionHeight = 1000;
+// Parser limit (max_expression_depth). Nesting deeper than kMaxExpressionDepth — parentheses, function
+// calls, unary operators, CASE, or a tree that tall (a chain of 257 `+`) — is the InvalidArgument error
+// "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 9".
+// Why 256: every later walk recurses once per level, and under AddressSanitizer (8 MiB stack) the
+// deepest shapes overflow from about 512 levels (nested function calls; all shapes pass at 384); in
+// release builds a level costs at most a few KB.
+// The parser is the one place that checks it; everything downstream relies on it.
+inline constexpr int kMaxExpressionDepth = 256;
+// Older names of the same limit.
+inline constexpr int kMaxNestingDepth = kMaxExpressionDepth;
+inline constexpr int kMaxExpressionHeight = kMaxExpressionDepth;
 
 // 1-based position of a node's first token in the SQL text; column counts UTF-8 characters.
 // {0, 0} means "no position" (a node built by code, not parsed).
@@ -86,6 +94,7 @@ enum class ExprKind : uint8_t {
   kCase,          // CaseExpr
   kCast,          // CastExpr
   kFunctionCall,  // FunctionCall
+  kLogical,       // LogicalExpr
 };
 
 struct Expr;
@@ -181,6 +190,19 @@ struct BinaryExpr final : Expr {
   BinaryOp op;
   ExprPtr left;
   ExprPtr right;
+};
+
+// `a AND b AND c ...` or `a OR b OR c ...`: one node for a whole chain of the same operator (op is
+// BinaryOp::kAnd or kOr; at least two operands, in source order). The parser never produces a
+// BinaryExpr with kAnd / kOr. A parenthesized chain stays a separate operand: `(a OR b) OR c` has two
+// operands, `a OR b OR c` three.
+struct LogicalExpr final : Expr {
+  static constexpr ExprKind kKind = ExprKind::kLogical;
+  LogicalExpr(SourcePos p, BinaryOp o, std::vector<ExprPtr> xs)
+      : Expr(kKind, p), op(o), operands(std::move(xs)) {}
+  ExprPtr Clone() const override;
+  BinaryOp op;
+  std::vector<ExprPtr> operands;
 };
 
 // `operand IS [NOT] NULL`

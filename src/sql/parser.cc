@@ -483,22 +483,46 @@ class Parser {
 
   // ---- expressions -----------------------------------------------------------------------------
 
+  // Height of a parsed subtree whose parent is not built yet (leaves are not recorded: height 1).
   int Height(const Expr& e) const {
     auto it = heights_.find(&e);
     return it == heights_.end() ? 1 : it->second;
   }
 
-  // Wraps a freshly built node, records its height and enforces kMaxExpressionHeight.
+  // The one check of max_expression_depth: `depth` is the parser's recursion depth or a tree height.
+  static Status CheckDepth(int depth, SourcePos pos) {
+    if (depth <= kMaxExpressionDepth) return Status::OK();
+    return Status::InvalidArgument("expression nesting depth " + std::to_string(depth) +
+                                   " exceeds the limit of " + std::to_string(kMaxExpressionDepth) +
+                                   " (max_expression_depth) at " + pos.ToString());
+  }
+
+  // Records the height of a freshly built node (its children's heights are forgotten: each child has
+  // exactly one parent) and enforces the limit. Linear in the number of children.
   Result<ExprPtr> Finish(ExprPtr node) {
     int h = 1;
-    node->ForEachChild([&](const Expr& c) { h = std::max(h, Height(c) + 1); });
-    if (h > kMaxExpressionHeight) {
-      return Status::InvalidArgument("expression nested too deeply (more than " +
-                                     std::to_string(kMaxExpressionHeight) + " levels) at " +
-                                     node->pos.ToString());
-    }
-    heights_[node.get()] = h;
+    node->ForEachChild([&](const Expr& c) {
+      auto it = heights_.find(&c);
+      if (it == heights_.end()) {
+        h = std::max(h, 2);
+      } else {
+        h = std::max(h, it->second + 1);
+        heights_.erase(it);
+      }
+    });
+    TANDEM_RETURN_IF_ERROR(CheckDepth(h, node->pos));
+    if (h > 1) heights_[node.get()] = h;
     return node;
+  }
+
+  // Appends `operand` to a chain of ANDs / ORs built by the caller, keeping the recorded height.
+  Status AppendOperand(LogicalExpr* chain, ExprPtr operand) {
+    const int h = std::max(Height(*chain), Height(*operand) + 1);
+    heights_.erase(operand.get());
+    TANDEM_RETURN_IF_ERROR(CheckDepth(h, chain->pos));
+    heights_[chain] = h;
+    chain->operands.push_back(std::move(operand));
+    return Status::OK();
   }
 
   struct DepthGuard {
@@ -569,13 +593,10 @@ class Parser {
   // Precedence climbing: parses an expression whose operators all bind at least as tightly as min_prec.
   Result<ExprPtr> ParseExpr(int min_prec) {
     DepthGuard guard(&depth_);
-    if (depth_ > kMaxNestingDepth) {
-      return Status::InvalidArgument("expression nested too deeply (more than " +
-                                     std::to_string(kMaxNestingDepth) + " levels) at " +
-                                     Peek().pos.ToString());
-    }
+    TANDEM_RETURN_IF_ERROR(CheckDepth(depth_, Peek().pos));
     TANDEM_ASSIGN_OR_RETURN(ExprPtr left, ParsePrefix());
-    int nonassoc_prec = -1;  // the level of a non-associative operator just applied
+    int nonassoc_prec = -1;        // the level of a non-associative operator just applied
+    LogicalExpr* chain = nullptr;  // the AND / OR chain this loop built, while it is `left`
     while (true) {
       int prec = InfixPrec();
       if (prec < 0 || prec < min_prec) break;
@@ -624,11 +645,25 @@ class Parser {
       } else {
         BinaryOp bop = TokenBinaryOp(Advance());
         TANDEM_ASSIGN_OR_RETURN(ExprPtr right, ParseExpr(prec + 1));
-        node = std::make_unique<BinaryExpr>(pos, bop, std::move(left), std::move(right));
+        if (bop == BinaryOp::kAnd || bop == BinaryOp::kOr) {
+          // A chain of one operator is one node, however long (no tree of height n for n terms).
+          if (chain != nullptr && chain == left.get() && chain->op == bop) {
+            TANDEM_RETURN_IF_ERROR(AppendOperand(chain, std::move(right)));
+            nonassoc_prec = -1;
+            continue;
+          }
+          std::vector<ExprPtr> operands;
+          operands.push_back(std::move(left));
+          operands.push_back(std::move(right));
+          node = std::make_unique<LogicalExpr>(pos, bop, std::move(operands));
+        } else {
+          node = std::make_unique<BinaryExpr>(pos, bop, std::move(left), std::move(right));
+        }
         nonassoc_prec = prec == kPrecCompare ? kPrecCompare : -1;
       }
       if (prec != kPrecCompare && prec != kPrecLikeFamily) nonassoc_prec = -1;
       TANDEM_ASSIGN_OR_RETURN(left, Finish(std::move(node)));
+      chain = left->kind == ExprKind::kLogical ? &left->As<LogicalExpr>() : nullptr;
     }
     return left;
   }

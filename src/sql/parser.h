@@ -8,9 +8,11 @@
 //   "syntax error at line 1, column 10: expected FROM, found 'FORM'"
 //   "unterminated string starting at line 2, column 8"
 //   "integer literal 9223372036854775808 is out of range for BIGINT at line 1, column 8"
-//   "expression nested too deeply (more than 256 levels) at line 1, column 520"
-// No exception escapes; any byte string is safe to pass (recursion is bounded by kMaxNestingDepth).
-// The length of `sql` is the caller's limit. All functions are thread-safe (no shared state).
+//   "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 257"
+// No exception escapes; any byte string is safe to pass: recursion and the height of the trees built are
+// bounded by kMaxExpressionDepth (ast.h), checked here and nowhere else. Chains of AND / OR become one
+// LogicalExpr, IN lists one InListExpr, so their length is not a depth. Time and memory are linear in the
+// length of `sql`; the length is the caller's limit. All functions are thread-safe (no shared state).
 #pragma once
 
 #include <string_view>

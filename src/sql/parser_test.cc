@@ -30,6 +30,7 @@ std::string Tree(const Expr& e) {
       return kids(op == UnaryOp::kNot ? "not" : op == UnaryOp::kNegate ? "neg" : "pos");
     }
     case ExprKind::kBinary: return kids(BinaryOpToString(e.As<BinaryExpr>().op));
+    case ExprKind::kLogical: return kids(BinaryOpToString(e.As<LogicalExpr>().op));
     case ExprKind::kIsNull: return kids(e.As<IsNullExpr>().negated ? "isnotnull" : "isnull");
     case ExprKind::kInList: return kids(e.As<InListExpr>().negated ? "notin" : "in");
     case ExprKind::kBetween: return kids(e.As<BetweenExpr>().negated ? "notbetween" : "between");
@@ -330,27 +331,82 @@ TEST(ParserExprTest, ExpressionErrors) {
 
 TEST(ParserExprTest, DeepNestingIsAnErrorNotACrash) {
   auto nested = [](int n) { return std::string(n, '(') + "1" + std::string(n, ')'); };
-  EXPECT_NE(ParseExpr(nested(200)), nullptr);
-  std::string msg = ExprError(nested(300));
-  EXPECT_EQ(msg, "expression nested too deeply (more than 256 levels) at line 1, column 257");
-  // Far beyond any stack: still a clean error.
-  EXPECT_NE(ExprError(nested(100000)).find("nested too deeply"), std::string::npos);
+  EXPECT_NE(ParseExpr(nested(255)), nullptr);
+  EXPECT_EQ(ExprError(nested(256)),
+            "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, "
+            "column 257");
+  // Far beyond any stack: still a clean error, naming the limit.
+  EXPECT_NE(ExprError(nested(100000)).find("exceeds the limit of 256 (max_expression_depth)"),
+            std::string::npos);
   std::string nots;
-  for (int i = 0; i < 1000; ++i) nots += "NOT ";
-  EXPECT_NE(ExprError(nots + "x").find("nested too deeply"), std::string::npos);
+  for (int i = 0; i < 5000; ++i) nots += "NOT ";
+  EXPECT_NE(ExprError(nots + "x").find("(max_expression_depth)"), std::string::npos);
+  std::string minus;
+  for (int i = 0; i < 5000; ++i) minus += "- ";
+  EXPECT_NE(ExprError(minus + "x").find("(max_expression_depth)"), std::string::npos);
   std::string calls;
-  for (int i = 0; i < 1000; ++i) calls += "f(";
-  EXPECT_NE(ExprError(calls + "1" + std::string(1000, ')')).find("nested too deeply"), std::string::npos);
-  // Long flat chains build tall trees without recursion; they are bounded too.
-  std::string ors = "x = 0";
-  for (int i = 1; i < 500; ++i) ors += " OR x = " + std::to_string(i);
-  EXPECT_NE(ParseExpr(ors), nullptr);
+  for (int i = 0; i < 5000; ++i) calls += "f(";
+  EXPECT_NE(ExprError(calls + "1" + std::string(5000, ')')).find("(max_expression_depth)"),
+            std::string::npos);
+  std::string cases;
+  for (int i = 0; i < 5000; ++i) cases += "CASE WHEN x THEN ";
+  cases += "1";
+  for (int i = 0; i < 5000; ++i) cases += " END";
+  EXPECT_NE(ExprError(cases).find("(max_expression_depth)"), std::string::npos);
+  // Long left-deep chains of other operators build tall trees without recursion; they are bounded too.
   std::string sum = "1";
   for (int i = 0; i < 5000; ++i) sum += " + 1";
-  EXPECT_EQ(ExprError(sum), "expression nested too deeply (more than 1000 levels) at line 1, column 1");
+  EXPECT_EQ(
+      ExprError(sum),
+      "expression nesting depth 257 exceeds the limit of 256 (max_expression_depth) at line 1, column 1");
+  std::string sum_ok = "1";
+  for (int i = 0; i < 255; ++i) sum_ok += " + 1";
+  EXPECT_NE(ParseExpr(sum_ok), nullptr);
   std::string casts = "x";
   for (int i = 0; i < 5000; ++i) casts += "::int";
-  EXPECT_NE(ExprError(casts).find("nested too deeply"), std::string::npos);
+  EXPECT_NE(ExprError(casts).find("(max_expression_depth)"), std::string::npos);
+}
+
+TEST(ParserExprTest, AndOrChainsAreOneNode) {
+  EXPECT_EQ(T("a OR b OR c"), "(OR a b c)");
+  EXPECT_EQ(T("a AND b AND c OR d AND e"), "(OR (AND a b c) (AND d e))");
+  // A parenthesized chain stays one operand, and prints back with its parentheses.
+  EXPECT_EQ(T("(a OR b) OR c"), "(OR (OR a b) c)");
+  EXPECT_EQ(T("a OR (b OR c)"), "(OR a (OR b c))");
+  EXPECT_EQ(ParseExpr("(a OR b) OR c")->ToString(), "(a OR b) OR c");
+  EXPECT_EQ(ParseExpr("a OR b OR c")->ToString(), "a OR b OR c");
+  EXPECT_EQ(ParseExpr("(a AND b) OR NOT (c OR d)")->ToString(), "a AND b OR NOT (c OR d)");
+  // 100,000 terms: one node, no depth.
+  std::string ors = "x = 0";
+  for (int i = 1; i < 100000; ++i) ors += " OR x = " + std::to_string(i);
+  ExprPtr e = ParseExpr(ors);
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->kind, ExprKind::kLogical);
+  EXPECT_EQ(e->As<LogicalExpr>().operands.size(), 100000u);
+  EXPECT_EQ(e->ToString(), ors);
+  ExprPtr copy = e->Clone();
+  EXPECT_TRUE(copy->Equals(*e));
+  std::string ands = "x <> 0";
+  for (int i = 1; i < 100000; ++i) ands += " AND (x <> " + std::to_string(i) + ")";
+  e = ParseExpr(ands);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->As<LogicalExpr>().operands.size(), 100000u);
+}
+
+TEST(ParserExprTest, MillionItemInListIsOneNode) {
+  std::string sql = "SELECT count(*) FROM ev WHERE id IN (";
+  for (int i = 0; i < 1000000; ++i) sql += (i ? ", " : "") + std::to_string(i);
+  sql += ")";
+  StatementPtr s = Parse(sql);
+  ASSERT_NE(s, nullptr);
+  const auto& in = s->As<SelectStmt>().where->As<InListExpr>();
+  ASSERT_EQ(in.list.size(), 1000000u);
+  EXPECT_EQ(in.list[999999]->As<Literal>().value, Value::Int64(999999));
+  EXPECT_EQ(s->ToString(), sql);
+  // Items may be expressions; their depth counts, their number does not.
+  EXPECT_NE(ExprError("x IN (1, " + std::string(1000, '(') + "2" + std::string(1000, ')') + ")")
+                .find("(max_expression_depth)"),
+            std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------------

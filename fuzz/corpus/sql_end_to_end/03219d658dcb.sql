@@ -1,0 +1,1 @@
+SELECT grp, sum(d) FROM t WHERE id > 1000 GROUP BY grp

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, sum(d) / count(*) AS mean, max(i32) - min(i32) AS spread FROM t GROUP BY grp

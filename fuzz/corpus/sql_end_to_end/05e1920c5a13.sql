@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, flag, count(*) AS n, sum(i64) AS s FROM t GROUP BY grp, flag

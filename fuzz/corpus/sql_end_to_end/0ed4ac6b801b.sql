@@ -1,0 +1,1 @@
+SELECT *, id * 2 AS twice FROM t WHERE id < 5

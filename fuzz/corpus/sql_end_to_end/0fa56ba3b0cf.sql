@@ -1,0 +1,1 @@
+SELECT id, amount FROM t ORDER BY amount, id LIMIT 30

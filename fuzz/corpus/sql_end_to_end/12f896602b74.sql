@@ -1,0 +1,1 @@
+SELECT grp FROM t GROUP BY grp ORDER BY max(d) DESC

@@ -1,0 +1,1 @@
+SELECT flag, sum(d) AS total, count(*) FROM t GROUP BY flag HAVING sum(d) IS NOT NULL

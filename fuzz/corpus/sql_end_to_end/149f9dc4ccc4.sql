@@ -1,0 +1,1 @@
+SELECT grp IN ('alpha', 'beta') AS g, count(*) FROM t GROUP BY 1

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT min(grp), max(grp), min(name), max(name), min(flag), max(flag) FROM t

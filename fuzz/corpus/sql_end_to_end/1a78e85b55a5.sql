@@ -1,0 +1,1 @@
+SELECT grp, avg(d) FROM t GROUP BY grp HAVING avg(d) > -20 AND grp <> 'gamma'

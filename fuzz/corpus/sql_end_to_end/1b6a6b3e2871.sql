@@ -1,0 +1,1 @@
+SELECT DISTINCT i32 % 3 AS m, flag FROM t ORDER BY m, flag

@@ -1,0 +1,1 @@
+SELECT id, lower(name), upper(name), length(name) FROM t

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT date_trunc('day', ts) AS day, count(*), min(ts), max(ts) FROM t GROUP BY date_trunc('day', ts)

@@ -1,0 +1,1 @@
+SELECT grp, count(*) AS n FROM t GROUP BY grp ORDER BY n DESC, grp

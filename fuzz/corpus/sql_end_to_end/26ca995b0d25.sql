@@ -1,0 +1,1 @@
+SELECT id, name || '-' || grp, grp || i32 FROM t

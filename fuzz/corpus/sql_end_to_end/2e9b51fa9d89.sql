@@ -1,0 +1,1 @@
+SELECT CASE WHEN count(*) > 40 THEN 'big' ELSE 'small' END AS size, grp FROM t GROUP BY grp

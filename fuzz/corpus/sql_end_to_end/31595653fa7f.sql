@@ -1,0 +1,1 @@
+SELECT count(*), count(grp), count(i32), count(d), count(ts), count(flag), count(amount) FROM t

@@ -1,0 +1,1 @@
+SELECT grp, count(*) * 2 + 1, sum(i64) / 1000.0 FROM t GROUP BY grp HAVING sum(i32) > 0 OR grp IS NULL

@@ -1,0 +1,1 @@
+SELECT f, count(*) FROM t GROUP BY f

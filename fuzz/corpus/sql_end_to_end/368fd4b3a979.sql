@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT upper(grp), count(name) FROM t GROUP BY grp HAVING max(name) LIKE 'i%'

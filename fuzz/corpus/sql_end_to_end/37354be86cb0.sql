@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, count(*) FROM t WHERE i32 > 0 GROUP BY grp

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT coalesce(grp, 'none') AS g, sum(amount), min(amount) FROM t GROUP BY grp

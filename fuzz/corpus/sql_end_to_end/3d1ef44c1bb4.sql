@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE grp IN ('alpha', 'Beta') AND NOT i32 IN (3, 4)

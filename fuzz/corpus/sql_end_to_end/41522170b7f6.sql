@@ -1,0 +1,1 @@
+SELECT id, nullif(i32 % 3, 0), nullif(grp, 'alpha') FROM t

@@ -1,0 +1,1 @@
+SELECT date_trunc('hour', ts) AS hour, count(*), sum(i32) FROM t GROUP BY 1

@@ -1,0 +1,1 @@
+SELECT id, flag FROM t WHERE flag IS NULL

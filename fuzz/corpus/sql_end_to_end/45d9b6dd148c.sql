@@ -1,0 +1,1 @@
+SELECT abs(i32), floor(d), ceil(f), lower(grp), upper(name), length(bl) FROM t

@@ -1,0 +1,1 @@
+SELECT id, i32 NOT IN (1, 2, NULL) AS x FROM t

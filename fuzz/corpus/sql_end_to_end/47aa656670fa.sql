@@ -1,0 +1,1 @@
+SELECT i32 % 5 AS bucket, count(*), min(name) FROM t GROUP BY i32 % 5

@@ -1,0 +1,1 @@
+SELECT avg(i32), avg(i64), avg(d), avg(f), avg(amount) FROM t

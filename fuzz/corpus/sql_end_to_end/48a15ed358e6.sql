@@ -1,0 +1,1 @@
+SELECT concat(grp, '-', name, i32, d) FROM t

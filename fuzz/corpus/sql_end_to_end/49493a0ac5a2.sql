@@ -1,0 +1,1 @@
+SELECT id, i32 > 0 AND flag AS both, i32 > 0 OR flag AS either FROM t

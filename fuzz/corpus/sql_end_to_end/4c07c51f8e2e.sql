@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, count(*) FROM t GROUP BY grp HAVING count(*) > 35

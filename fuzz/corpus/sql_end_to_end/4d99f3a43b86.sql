@@ -1,0 +1,1 @@
+SELECT grp, count(*) FROM t GROUP BY grp HAVING count(*) > 35

@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE i64 % 3 = 0 AND i64 > 0

@@ -1,0 +1,1 @@
+SELECT id, d * 2 + 1, d / 3, d - i32, abs(d), floor(d), ceil(d) FROM t

@@ -1,0 +1,1 @@
+SELECT id, i32 > 0 AND flag AND d > 0 AS a, i32 > 0 OR flag OR d > 0 AS o FROM t

@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE (i32 > 0 OR d < 0) AND (f IS NULL OR f = 'NaN') AND name ILIKE '%P%'

@@ -1,0 +1,1 @@
+SELECT amount IS NULL AS no_amount, count(*), sum(i32) FROM t GROUP BY amount IS NULL

@@ -1,0 +1,1 @@
+SELECT e.grp, count(*) FROM t AS e GROUP BY e.grp

@@ -1,0 +1,1 @@
+SELECT id FROM t ORDER BY i64 - i32, id LIMIT 25

@@ -1,0 +1,1 @@
+SELECT ts::date, day::timestamp, CAST(amount AS double), CAST(i64 AS varchar), round(d, 2) FROM t

@@ -1,0 +1,1 @@
+SELECT date_trunc('hour', ts) AS hour, grp, avg(d) FROM t GROUP BY date_trunc('hour', ts), grp

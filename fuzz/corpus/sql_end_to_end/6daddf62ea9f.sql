@@ -1,0 +1,1 @@
+SELECT min(ts), max(ts), min(day), max(day), min(amount), max(amount) FROM t

@@ -1,0 +1,1 @@
+SELECT id, (i32 IN (1, 2, 3) OR i32 IN (4, 5)) AND NOT i32 IN (2) AS x FROM t

@@ -1,0 +1,1 @@
+SELECT grp, name, count(*) FROM t GROUP BY 1, 2

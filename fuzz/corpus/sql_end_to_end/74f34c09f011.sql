@@ -1,0 +1,1 @@
+SELECT id, date_trunc('day', ts), date_trunc('hour', ts), date_trunc('minute', ts), date_trunc('second', ts) FROM t

@@ -1,0 +1,1 @@
+SELECT id, CASE WHEN i32 > 50 THEN 'high' WHEN i32 > 0 THEN 'low' ELSE 'none' END AS level FROM t

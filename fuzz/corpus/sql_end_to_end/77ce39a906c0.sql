@@ -1,0 +1,1 @@
+SELECT date_trunc('day', ts) AS d, max(ts) FROM t GROUP BY date_trunc('day', ts) ORDER BY d DESC

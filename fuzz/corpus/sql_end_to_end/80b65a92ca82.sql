@@ -1,0 +1,1 @@
+SELECT id, coalesce(i32, i64, -1), coalesce(name, grp, '?') FROM t

@@ -1,0 +1,1 @@
+SELECT id, day IN (DATE '2024-05-01', DATE '2024-05-03') AS x FROM t

@@ -1,0 +1,1 @@
+SELECT t.grp, count(t.id) FROM t GROUP BY grp

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT min(ts), max(ts), min(day), max(day), min(amount), max(amount) FROM t

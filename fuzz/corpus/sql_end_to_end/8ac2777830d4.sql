@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE f >= 2.5 AND f < 4

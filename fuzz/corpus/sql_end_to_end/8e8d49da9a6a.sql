@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT flag, count(*), min(ts), max(d) FROM t GROUP BY flag

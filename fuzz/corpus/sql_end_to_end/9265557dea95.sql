@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT count(*) FROM t HAVING count(*) > 100

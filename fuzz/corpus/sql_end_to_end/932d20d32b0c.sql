@@ -1,0 +1,1 @@
+SELECT id, i32 IN (i32, NULL) AS x, i32 IN (id, 1) AS y FROM t

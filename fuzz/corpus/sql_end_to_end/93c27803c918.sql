@@ -1,0 +1,1 @@
+SELECT id, concat(name, '/', grp) FROM t

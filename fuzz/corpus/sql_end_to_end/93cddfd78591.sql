@@ -1,0 +1,1 @@
+SELECT grp, sum(i32) FROM t GROUP BY grp ORDER BY sum(i32), grp LIMIT 3

@@ -1,0 +1,1 @@
+SELECT id, name IN ('', 'Ann', 'frank%') AS x FROM t

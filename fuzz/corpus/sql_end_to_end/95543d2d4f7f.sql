@@ -1,0 +1,1 @@
+SELECT grp, count(*), count(name), sum(i32), avg(d) FROM t GROUP BY grp

@@ -1,0 +1,1 @@
+SELECT name, count(*) FROM t GROUP BY name ORDER BY 2 DESC, 1 LIMIT 4

@@ -1,0 +1,1 @@
+SELECT 1 + 2 * 3, 'a' || 'b', -(-(1)), NOT TRUE, NULL IS NULL

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT i32 % 5 AS bucket, count(*), min(name) FROM t GROUP BY i32 % 5

@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE i32 IN (-100, 0, 1, 50, 99)

@@ -1,0 +1,1 @@
+SELECT id, d IN (0.0, -1.0, 1.0, NULL) AS x FROM t

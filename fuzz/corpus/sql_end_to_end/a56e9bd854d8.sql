@@ -1,0 +1,1 @@
+SELECT min(i32), max(i32), min(i64), max(i64), min(d), max(d), min(f), max(f) FROM t

@@ -1,0 +1,1 @@
+SELECT id, name FROM t ORDER BY name DESC, id LIMIT 10 OFFSET 5

@@ -1,0 +1,1 @@
+SELECT id, CASE grp WHEN 'alpha' THEN 1 WHEN 'beta' THEN 2 END AS code FROM t

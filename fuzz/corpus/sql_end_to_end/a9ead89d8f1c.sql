@@ -1,0 +1,1 @@
+SELECT id, i32 NOT IN (-100, 0, 50) AS x FROM t

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT e.grp, count(*) FROM t AS e GROUP BY e.grp

@@ -1,0 +1,1 @@
+SELECT lower(grp) AS g, count(*), max(i32) FROM t GROUP BY lower(grp)

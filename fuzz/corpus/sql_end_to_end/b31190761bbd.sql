@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT day, count(*), sum(amount) FROM t GROUP BY day

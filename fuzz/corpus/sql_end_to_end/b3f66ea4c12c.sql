@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT count(*), count(grp), count(i32), count(d), count(ts), count(flag), count(amount) FROM t

@@ -1,0 +1,1 @@
+SELECT id, grp IN ('alpha', NULL) AS x, grp NOT IN ('beta', 'gamma') AS y FROM t

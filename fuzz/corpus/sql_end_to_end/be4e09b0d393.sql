@@ -1,0 +1,1 @@
+SELECT date_trunc('minute', ts) AS minute, count(*) FROM t WHERE id < 60 GROUP BY date_trunc('minute', ts)

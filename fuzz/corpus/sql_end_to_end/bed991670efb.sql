@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE i32 IN (1, 2.5, -37, 99)

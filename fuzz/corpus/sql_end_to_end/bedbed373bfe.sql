@@ -1,0 +1,1 @@
+SELECT sum(i32), sum(i64), sum(d), sum(f), sum(amount) FROM t

@@ -1,0 +1,1 @@
+SELECT id, CASE WHEN flag THEN d ELSE 0 END FROM t

@@ -1,0 +1,1 @@
+SELECT id, i32 FROM t WHERE i32 > 50

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, sum(d) FROM t WHERE id > 1000 GROUP BY grp

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp AS g, count(*) FROM t GROUP BY g

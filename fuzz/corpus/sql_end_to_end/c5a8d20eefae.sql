@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, name, count(*) FROM t GROUP BY 1, 2

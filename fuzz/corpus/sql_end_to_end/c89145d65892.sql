@@ -1,0 +1,1 @@
+SELECT id, flag FROM t ORDER BY flag DESC, id

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT t.grp, count(t.id) FROM t GROUP BY grp

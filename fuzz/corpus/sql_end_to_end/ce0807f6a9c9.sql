@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT count(*), sum(d), min(name) FROM t WHERE id > 1000

@@ -1,0 +1,1 @@
+SELECT CASE i32 WHEN 1 THEN 'one' WHEN -7 THEN 'neg' ELSE name END, nullif(i64, 10), coalesce(u, 0) FROM t

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT date_trunc('hour', ts) AS hour, grp, avg(d) FROM t GROUP BY date_trunc('hour', ts), grp

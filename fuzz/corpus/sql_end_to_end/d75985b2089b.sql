@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, count(*), count(name), sum(i32), avg(d) FROM t GROUP BY grp

@@ -1,0 +1,1 @@
+SELECT id, (i32 > 0 OR flag) AND (d > 0 OR grp = 'beta') AND name IS NOT NULL AS x FROM t

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT date_trunc('hour', ts) AS hour, count(*), sum(i32) FROM t GROUP BY 1

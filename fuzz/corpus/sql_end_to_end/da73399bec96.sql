@@ -1,0 +1,1 @@
+SELECT 1 + 2 AS three, 'a' || 'b' AS ab, 2 * 3.5 AS x, CAST('2024-05-01' AS DATE) AS d

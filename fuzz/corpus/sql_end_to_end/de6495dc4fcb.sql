@@ -1,0 +1,1 @@
+SELECT id, grp AS g FROM t ORDER BY g, 1 DESC

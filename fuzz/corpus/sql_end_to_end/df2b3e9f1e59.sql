@@ -1,0 +1,1 @@
+SELECT length(''), upper('abc'), abs(-5), NULL IS NULL

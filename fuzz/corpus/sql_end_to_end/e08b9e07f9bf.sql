@@ -1,0 +1,1 @@
+SELECT id, round(d), round(d, 2), abs(i32) FROM t

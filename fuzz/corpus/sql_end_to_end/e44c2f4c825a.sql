@@ -1,0 +1,1 @@
+SELECT grp AS g, count(*) FROM t GROUP BY g

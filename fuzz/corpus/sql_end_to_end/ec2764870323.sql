@@ -1,0 +1,1 @@
+SELECT id FROM t WHERE NOT (i32 > 50 OR flag)

@@ -1,0 +1,1 @@
+SELECT id, i32 + 1, i32 - i64, i32 * 2, -i32, i32 % 7, i64 * 3 FROM t

@@ -1,0 +1,1 @@
+SELECT id, i32 IN (NULL) AS x, i32 NOT IN (NULL) AS y FROM t

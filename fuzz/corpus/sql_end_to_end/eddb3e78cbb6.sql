@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp IN ('alpha', 'beta') AS g, count(*) FROM t GROUP BY 1

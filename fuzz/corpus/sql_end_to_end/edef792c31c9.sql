@@ -1,0 +1,1 @@
+SELECT id, i32 FROM t ORDER BY i32 DESC, id

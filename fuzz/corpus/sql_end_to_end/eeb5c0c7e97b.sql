@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT avg(i32), avg(i64), avg(d), avg(f), avg(amount) FROM t

@@ -1,0 +1,1 @@
+SELECT id, ts FROM t WHERE date_trunc('day', ts) = TIMESTAMP '2024-05-02 00:00:00'

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT date_trunc('hour', ts) AS h, approx_count_distinct(name) AS users, sum(d) AS s FROM t WHERE NOT flag OR flag IS NULL GROUP BY 1 HAVING count(*) > 0

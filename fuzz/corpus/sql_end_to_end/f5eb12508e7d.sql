@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT f, count(*) FROM t GROUP BY f

@@ -1,0 +1,1 @@
+SELECT grp, count(*) FROM t WHERE i32 > 0 GROUP BY grp

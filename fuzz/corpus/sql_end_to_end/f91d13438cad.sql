@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT date_trunc('hour', ts) AS hour, count(*) AS n FROM t GROUP BY 1 HAVING count(*) >= 4 AND min(d) < 0

@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT grp, count(*) AS n FROM t WHERE i64 IN (0, 10, -3, NULL) GROUP BY grp

@@ -1,0 +1,1 @@
+SELECT id, flag IN (TRUE) AS x, flag NOT IN (FALSE, NULL) AS y FROM t

@@ -1,0 +1,1 @@
+SELECT flag, count(*), min(ts), max(d) FROM t GROUP BY flag

@@ -1,0 +1,1 @@
+SELECT id, i32 IN (1, 2, NULL) AS x, i32 NOT IN (1, 2, NULL) AS y FROM t

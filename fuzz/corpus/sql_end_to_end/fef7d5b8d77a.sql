@@ -1,0 +1,1 @@
+SELECT id, f FROM t ORDER BY f, id DESC OFFSET 190
