@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
   tandem::cli::Action action;
   tandem::cli::AddServerCommands(&app, &action);
+  tandem::cli::AddIngestCommand(&app, &action);
   tandem::cli::AddParquetCommand(&app, &action);
   tandem::cli::AddDemoCommand(&app, &action);
 
