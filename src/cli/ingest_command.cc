@@ -191,9 +191,9 @@ Result<ChunkAnswer> IngestRun::Send(const IngestChunk& chunk, const std::string&
       if (res->status == 404) hint = " (create the stream first: tandem sql \"CREATE STREAM ...\")";
       if (res->status == 413) hint = " (lower --request-bytes, or raise the server's --max-body-bytes)";
       if (res->status == 422) {
+        // Keys carry the chunk's hash, so this takes a hash collision or another client using our keys.
         hint =
-            " (the same key was used before with other bytes: was the file changed in place? give a new "
-            "--key-prefix to send it as new input)";
+            " (another request already used this Idempotency-Key with other bytes; give a new --key-prefix)";
       }
       return Status::InvalidArgument(fmt::format("{} answered HTTP {} to {}: {}{}", f_.server, res->status,
                                                  ChunkName(chunk), ServerMessage(*res), hint));
