@@ -446,6 +446,42 @@ TEST(IngestCliUnreachableTest, NamesTheUrlAttemptsAndLastError) {
   EXPECT_EQ(r.err.find("tandem: ingest s:"), std::string::npos) << "no success summary: " << r.err;
 }
 
+// A server that accepts the connection and hangs up without answering: the CLI retries and reports the
+// lost connection.
+TEST(IngestCliUnreachableTest, AServerThatHangsUpIsRetriedAndReported) {
+  TempDir tmp;
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  // Two attempts: accept each and close it at once.
+  std::thread hangup([listener] {
+    for (int i = 0; i < 2; ++i) {
+      int c = accept(listener, nullptr, nullptr);
+      if (c < 0) return;
+      close(c);
+    }
+  });
+  const std::string file = tmp.Join("large.ndjson");
+  std::string text;
+  for (int i = 0; text.size() < (size_t{2} << 20); ++i)
+    text += "{\"ts\": 1, \"x\": " + std::to_string(i) + "}\n";
+  Write(file, text);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  CliRun r = Tandem(
+      tmp, "ingest --server " + url + " --retries 1 --retry-base-ms 10 --request-bytes 4194304 s " + file);
+  hangup.join();
+  close(listener);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("tandem: cannot reach " + url + " after 2 attempts over "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("connection lost"), std::string::npos) << r.err;
+}
+
 TEST(IngestCliUsageTest, ResumeNeedsAFile) {
   TempDir tmp;
   CliRun r = Tandem(tmp, "ingest --resume s - </dev/null");
