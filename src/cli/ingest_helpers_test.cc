@@ -246,6 +246,7 @@ struct ProgressFixture {
     o.unit = "events";
     o.total_bytes = 1000;
     o.terminal = terminal;
+    o.width = 200;
     o.plain_interval_ms = 5000;
     o.now_ms = [this] { return now; };
     return o;
@@ -298,6 +299,15 @@ TEST(ProgressTest, TerminalRedrawsOneLineAtMostTenTimesASecond) {
   const std::string all = fx.Text();
   EXPECT_NE(all.find("\r\x1b[Kline 7: bad\n\r["), std::string::npos) << all;
   EXPECT_EQ(all.substr(all.size() - 4), "\r\x1b[K");
+}
+
+TEST(ProgressTest, TerminalLineIsCutToTheWidth) {
+  ProgressFixture fx;
+  Progress::Options o = fx.Options(true);
+  o.width = 40;
+  Progress p(fx.out, o);
+  p.Update(At(500, 10));
+  EXPECT_EQ(fx.Text(), "\r[############............] ingest click\x1b[K");
 }
 
 TEST(ProgressTest, PlainLinesComeEveryIntervalWithoutControlCharacters) {

@@ -1,6 +1,7 @@
 #include "cli/progress.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,8 +92,16 @@ void Progress::Render(const Counters& counters, int64_t now) {
     const int filled = static_cast<int>(done * kBarWidth / options_.total_bytes);
     bar = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "] ";
   }
+  std::string line = bar + text;
+  int width = options_.width;
+  if (width <= 0) {
+    winsize ws{};
+    width = ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+  }
+  // One column spare: writing the last column makes some terminals wrap at once.
+  if (line.size() >= static_cast<size_t>(width)) line.resize(static_cast<size_t>(std::max(1, width - 1)));
   // \r to the line start, the text, then erase whatever a longer previous line left (ESC [ K).
-  std::fprintf(out_, "\r%s%s\x1b[K", bar.c_str(), text.c_str());
+  std::fprintf(out_, "\r%s\x1b[K", line.c_str());
   std::fflush(out_);
   drawn_ = true;
   renders_after_message_ = true;

@@ -5,8 +5,9 @@
 // erase-to-end-of-line) at most 10 times a second: a bar and percentage when the total is known, the
 // count and its rate, the rejected count, elapsed time and an ETA from bytes done / total bytes. Anywhere
 // else (a pipe, a log file) it prints the same text as a plain line every `plain_interval_ms` and never
-// uses control characters, so logs stay readable. The first plain line comes one interval after the
-// start, so quick operations print nothing but their caller's summary.
+// uses control characters, so logs stay readable. The terminal line is cut to the terminal's width so it
+// never wraps (a wrapped line could not be redrawn in place). The first plain line comes one interval after
+// the start, so quick operations print nothing but their caller's summary.
 //
 // What is shown comes only from the counters the caller reports: an operation whose server reports no
 // progress (a batch cycle) passes a `note` and gets elapsed time, never an invented percentage.
@@ -28,6 +29,7 @@ class Progress {
     std::string unit;                  // what Counters::count counts ("events"); "" shows no count, no rate
     uint64_t total_bytes = 0;          // > 0: show percent and ETA of Counters::bytes against it
     bool terminal = false;             // redraw one line in place; else print plain lines
+    int width = 0;                     // terminal columns (the line is cut to fit); 0: ask the terminal
     int64_t plain_interval_ms = 5000;  // time between plain lines (not on a terminal)
     std::function<int64_t()> now_ms;   // monotonic clock in ms; the steady clock when empty
   };
