@@ -118,6 +118,7 @@ class IngestRun {
   std::unique_ptr<Progress> progress_;
   IngestCheckpoint done_;  // totals of the acknowledged chunks and where the next one starts
   int64_t retries_used_ = 0;
+  int64_t replayed_chunks_ = 0;  // in this run (done_ also counts those of the run a --resume continues)
   int64_t replayed_events_ = 0;
 };
 
@@ -316,6 +317,7 @@ Status IngestRun::Run() {
     done_.rejected += answer->rejected;
     if (answer->replayed) {
       ++done_.replayed_chunks;
+      ++replayed_chunks_;
       replayed_events_ += answer->accepted;
     }
     done_.chunks = chunk.index + 1;
@@ -335,13 +337,17 @@ Status IngestRun::Run() {
   const int64_t elapsed = std::max<int64_t>(1, NowMs() - start);
   const uint64_t bytes = done_.offset - start_offset;
   const int64_t lines = done_.lines - start_lines;
-  std::string summary = fmt::format("tandem: ingest {}: {} lines in {} chunks: {} events accepted", f_.stream,
-                                    done_.lines, done_.chunks, done_.accepted);
-  if (done_.replayed_chunks > 0) {
-    summary += fmt::format(" ({} chunk{} replayed: {} of the events were already stored)",
-                           done_.replayed_chunks, done_.replayed_chunks == 1 ? "" : "s", replayed_events_);
+  auto plural = [](int64_t n, const char* one, const char* many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+  };
+  std::string summary =
+      fmt::format("tandem: ingest {}: {} in {}: {} accepted", f_.stream, plural(done_.lines, "line", "lines"),
+                  plural(done_.chunks, "chunk", "chunks"), plural(done_.accepted, "event", "events"));
+  if (replayed_chunks_ > 0) {
+    summary += fmt::format(" ({} replayed: {} of the events were already stored)",
+                           plural(replayed_chunks_, "chunk", "chunks"), replayed_events_);
   }
-  summary += fmt::format(", {} lines rejected", done_.rejected);
+  summary += ", " + plural(done_.rejected, "line", "lines") + " rejected";
   if (retries_used_ > 0)
     summary += fmt::format(", {} retr{}", retries_used_, retries_used_ == 1 ? "y" : "ies");
   if (start_lines > 0) summary += fmt::format(", resumed after line {}", start_lines);
@@ -374,7 +380,7 @@ void AddIngestCommand(CLI::App* app, Action* action) {
   cmd->add_option("--progress-file", f->progress_file,
                   "Where to keep the progress (default FILE.tandem-progress)");
   cmd->add_option("--retries", f->retries,
-                  "Retries of one request on connection errors, timeouts, 408, 429, 5xx-unavailable, 507")
+                  "Retries of one request on connection errors, timeouts, 408, 429, 502, 503, 504, 507")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--retry-base-ms", f->retry_base_ms,
