@@ -19,8 +19,10 @@ using Action = std::function<Status()>;
 
 // `tandem parquet schema|cat|stats|convert` (parquet_command.cc).
 void AddParquetCommand(CLI::App* app, Action* action);
-// `tandem serve|sql|ingest|batch` (server_commands.cc).
+// `tandem serve|sql|batch|compact` (server_commands.cc).
 void AddServerCommands(CLI::App* app, Action* action);
+// `tandem ingest` (ingest_command.cc).
+void AddIngestCommand(CLI::App* app, Action* action);
 // `tandem demo` (demo_command.cc).
 void AddDemoCommand(CLI::App* app, Action* action);
 

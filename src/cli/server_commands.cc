@@ -1,14 +1,14 @@
-// `tandem serve | sql | ingest | batch`: the server and its clients.
+// `tandem serve | sql | batch | compact`: the server and its clients (`ingest` is ingest_command.cc).
 #include <httplib.h>
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/progress.h"
 #include "engine/engine.h"
 #include "server/http_server.h"
 
@@ -43,9 +43,12 @@ Status ErrorFromResponse(const httplib::Result& res, const std::string& server) 
     return Status::IOError("cannot reach " + server + ": " + httplib::to_string(res.error()) +
                            " (is `tandem serve` running?)");
   }
+  const std::string from = " (HTTP " + std::to_string(res->status) + " from " + server + ")";
   json j = json::parse(res->body, nullptr, false);
-  if (j.is_object() && j.contains("error")) return Status::InvalidArgument(j["error"].get<std::string>());
-  return Status::Internal("HTTP " + std::to_string(res->status) + ": " + res->body);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+    return Status::InvalidArgument(j["error"].get<std::string>() + from);
+  }
+  return Status::Internal("unexpected answer" + from + ": " + res->body.substr(0, 500));
 }
 
 std::string CellText(const json& v) {
@@ -95,6 +98,26 @@ void PrintTable(const json& result) {
     line(cells, numeric);
   }
   std::printf("(%zu row%s)\n", rows.size(), rows.size() == 1 ? "" : "s");
+}
+
+// Sends POST `path` on a worker thread and, while it runs, shows `label` with the elapsed time (the server
+// reports no progress for these operations, so nothing more is shown). Returns the answer.
+httplib::Result PostShowingElapsed(httplib::Client* client, const std::string& path,
+                                   const std::string& label) {
+  std::packaged_task<httplib::Result()> task([client, path] { return client->Post(path, "", "text/plain"); });
+  std::future<httplib::Result> answer = task.get_future();
+  std::thread worker(std::move(task));
+  Progress::Options po;
+  po.label = label;
+  po.terminal = Progress::IsTerminal(stderr);
+  Progress progress(stderr, po);
+  Progress::Counters waiting;
+  waiting.note = "waiting for the server (it does not report progress)";
+  while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+    progress.Update(waiting);
+  progress.Finish();
+  worker.join();
+  return answer.get();
 }
 
 }  // namespace
@@ -197,68 +220,6 @@ void AddServerCommands(CLI::App* app, Action* action) {
       };
     });
   }
-  // ingest
-  {
-    auto* cmd = app->add_subcommand("ingest", "Send NDJSON events (a file or stdin) to a stream.");
-    auto server = std::make_shared<std::string>("http://127.0.0.1:8080");
-    auto stream = std::make_shared<std::string>();
-    auto file = std::make_shared<std::string>("-");
-    auto batch_bytes = std::make_shared<size_t>(4 << 20);
-    cmd->add_option("--server", *server, "Server URL")->capture_default_str();
-    cmd->add_option("--request-bytes", *batch_bytes, "Bytes of NDJSON per request")->capture_default_str();
-    cmd->add_option("stream", *stream, "Stream name")->required();
-    cmd->add_option("file", *file, "NDJSON file, or - for stdin")->capture_default_str();
-    cmd->callback([=] {
-      *action = [=]() -> Status {
-        std::ifstream in_file;
-        std::istream* in = &std::cin;
-        if (*file != "-") {
-          in_file.open(*file, std::ios::binary);
-          if (!in_file) return Status::IOError("cannot open " + *file);
-          in = &in_file;
-        }
-        httplib::Client client(*server);
-        client.set_tcp_nodelay(true);
-        client.set_read_timeout(600, 0);
-        int64_t accepted = 0, rejected = 0, line_base = 0;
-        std::string body, line;
-        int64_t body_lines = 0;
-        auto send = [&]() -> Status {
-          if (body.empty()) return Status::OK();
-          auto res =
-              client.Post(("/v1/streams/" + *stream + "/events").c_str(), body, "application/x-ndjson");
-          if (!res || (res->status != 200 && res->status != 400)) return ErrorFromResponse(res, *server);
-          json j = json::parse(res->body, nullptr, false);
-          if (!j.is_object() || !j.contains("accepted")) return ErrorFromResponse(res, *server);
-          accepted += j["accepted"].get<int64_t>();
-          rejected += j["rejected"].get<int64_t>();
-          for (const json& e : j["errors"]) {
-            const std::string col = e["column"].get<std::string>();
-            std::fprintf(stderr, "%s: line %lld%s: %s\n", file->c_str(),
-                         static_cast<long long>(line_base + e["line"].get<int64_t>()),
-                         col.empty() ? "" : (", column \"" + col + "\"").c_str(),
-                         e["reason"].get<std::string>().c_str());
-          }
-          line_base += body_lines;
-          body.clear();
-          body_lines = 0;
-          return Status::OK();
-        };
-        while (std::getline(*in, line)) {
-          body += line;
-          body += '\n';
-          ++body_lines;
-          if (body.size() >= *batch_bytes) TANDEM_RETURN_IF_ERROR(send());
-        }
-        TANDEM_RETURN_IF_ERROR(send());
-        std::fprintf(stderr, "tandem: %lld events accepted, %lld lines rejected\n",
-                     static_cast<long long>(accepted), static_cast<long long>(rejected));
-        if (rejected > 0)
-          return Status::InvalidArgument(std::to_string(rejected) + " lines were rejected (see above)");
-        return Status::OK();
-      };
-    });
-  }
   // batch
   {
     auto* cmd = app->add_subcommand("batch", "Run a batch cycle now: recompute and publish every view.");
@@ -271,7 +232,8 @@ void AddServerCommands(CLI::App* app, Action* action) {
         httplib::Client client(*server);
         client.set_tcp_nodelay(true);
         client.set_read_timeout(3600, 0);
-        auto res = client.Post(*full ? "/v1/batch?full=true" : "/v1/batch", "", "text/plain");
+        auto res = PostShowingElapsed(&client, *full ? "/v1/batch?full=true" : "/v1/batch",
+                                      *full ? "full batch cycle" : "batch cycle");
         if (!res || res->status != 200) return ErrorFromResponse(res, *server);
         json j = json::parse(res->body);
         for (const json& v : j["views"]) {
@@ -283,6 +245,31 @@ void AddServerCommands(CLI::App* app, Action* action) {
               static_cast<long long>(v["groups"].get<int64_t>()), v["full"].get<bool>() ? "  (full)" : "");
         }
         std::printf("batch cycle took %lld ms\n", static_cast<long long>(j["duration_ms"].get<int64_t>()));
+        return Status::OK();
+      };
+    });
+  }
+  // compact
+  {
+    auto* cmd =
+        app->add_subcommand("compact", "Compact the lake now: rewrite small Parquet files into larger ones.");
+    auto server = std::make_shared<std::string>("http://127.0.0.1:8080");
+    cmd->add_option("--server", *server, "Server URL")->capture_default_str();
+    cmd->callback([=] {
+      *action = [=]() -> Status {
+        httplib::Client client(*server);
+        client.set_tcp_nodelay(true);
+        client.set_read_timeout(3600, 0);
+        const auto started = std::chrono::steady_clock::now();
+        auto res = PostShowingElapsed(&client, "/v1/compact", "compaction");
+        if (!res || res->status != 200) return ErrorFromResponse(res, *server);
+        json j = json::parse(res->body, nullptr, false);
+        if (!j.is_object() || !j.contains("files_rewritten")) return ErrorFromResponse(res, *server);
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                .count();
+        std::printf("compaction rewrote %lld files in %lld ms\n",
+                    static_cast<long long>(j["files_rewritten"].get<int64_t>()), static_cast<long long>(ms));
         return Status::OK();
       };
     });
